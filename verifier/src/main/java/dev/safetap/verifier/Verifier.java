@@ -1,0 +1,236 @@
+package dev.safetap.verifier;
+
+import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.EventLayout;
+import dev.safetap.bytecode.Instruction;
+import dev.safetap.bytecode.LayoutSlot;
+import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.MapDecl;
+import dev.safetap.bytecode.MapKind;
+import dev.safetap.bytecode.Opcode;
+import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.ProbeKind;
+import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.SlotKind;
+import dev.safetap.bytecode.ValueType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Proves a program safe to run (DESIGN.md, "The safety contract") or rejects it with a
+ * {@link VerifyException}: first the header tables, then one forward pass per action
+ * ({@link ActionVerifier}), then every record-field read against the layout of each probe that runs
+ * the action. The bound of an action counts every executed instruction once: LOOP once per entry,
+ * ENDLOOP once per iteration, and the final RET.
+ */
+public final class Verifier {
+    private static final int MAX_CHARS_SLOT = 4096;
+
+    private final Program program;
+    private final Diagnostics diagnostics;
+
+    private Verifier(Program program) {
+        this.program = program;
+        this.diagnostics = new Diagnostics(program.debug());
+    }
+
+    public static VerifiedProgram verify(Program program) {
+        return new Verifier(program).run();
+    }
+
+    private VerifiedProgram run() {
+        checkLayouts();
+        checkMaps();
+        checkActions();
+        checkProbes();
+        List<ActionVerifier.Facts> facts = new ArrayList<>();
+        long[] worstCase = new long[program.actions().size()];
+        for (int a = 0; a < program.actions().size(); a++) {
+            ActionVerifier.Facts f = new ActionVerifier(program, a, diagnostics).verify();
+            facts.add(f);
+            worstCase[a] = f.worstCase();
+        }
+        Map<Long, List<String>> fieldsByActionAndLayout = new HashMap<>();
+        List<VerifyReport.ProbeReport> probes = new ArrayList<>();
+        Set<Integer> usedActions = new LinkedHashSet<>();
+        for (ProbeDecl p : program.probes()) {
+            usedActions.add(p.action());
+            ActionVerifier.Facts f = facts.get(p.action());
+            List<String> fields = fieldsByActionAndLayout.computeIfAbsent(((long) p.action() << 32) | (p.layout() & 0xffffffffL),
+                    k -> checkFields(p.action(), f, p.layout(), "probe " + p.name()));
+            probes.add(new VerifyReport.ProbeReport(p.name(), p.action(), f.worstCase(), fields,
+                    List.copyOf(f.mapsRead()), List.copyOf(f.mapsWritten()), List.copyOf(f.outputs())));
+        }
+        for (int a = 0; a < facts.size(); a++) {
+            if (!usedActions.contains(a)) {
+                checkFields(a, facts.get(a), -1, "action " + a + ", which no probe runs,");
+            }
+        }
+        List<VerifyReport.MapReport> maps = new ArrayList<>();
+        long total = 0;
+        for (MapDecl m : program.maps()) {
+            long entry = entryBytes(m);
+            maps.add(new VerifyReport.MapReport(m.name(), m.kind(), m.keyTypes(), valueName(m), m.capacity(), m.threadLocal(),
+                    entry, entry * m.capacity()));
+            total += entry * m.capacity();
+        }
+        return new VerifiedProgram(program, new VerifyReport(probes, maps, total), worstCase);
+    }
+
+    private void checkLayouts() {
+        for (int i = 0; i < program.layouts().size(); i++) {
+            EventLayout l = program.layouts().get(i);
+            String where = "layout " + i + " (" + l.name() + ")";
+            if (l.recordSize() < 0) {
+                throw diagnostics.reject(where + ": record size " + l.recordSize() + " is negative");
+            }
+            for (LayoutSlot s : l.slots()) {
+                String slot = where + " field " + s.name() + ": ";
+                if (s.offset() < 0 || (long) s.offset() + s.size() > l.recordSize() || s.size() <= 0) {
+                    throw diagnostics.reject(slot + "bytes " + s.offset() + ".." + ((long) s.offset() + s.size())
+                            + " are not inside the " + l.recordSize() + "-byte record");
+                }
+                boolean sizeOk = switch (s.kind()) {
+                    case SIGNED, UNSIGNED -> s.size() == 1 || s.size() == 2 || s.size() == 4 || s.size() == 8;
+                    case CHARS -> s.size() <= MAX_CHARS_SLOT;
+                    case DATA_LOC -> s.size() == 4;
+                };
+                if (!sizeOk) {
+                    throw diagnostics.reject(slot + "size " + s.size() + " is not valid for a " + s.kind() + " field ("
+                            + switch (s.kind()) {
+                                case SIGNED, UNSIGNED -> "integers are 1, 2, 4 or 8 bytes";
+                                case CHARS -> "char arrays are 1 to " + MAX_CHARS_SLOT + " bytes";
+                                case DATA_LOC -> "a __data_loc word is 4 bytes";
+                            } + ")");
+                }
+            }
+        }
+    }
+
+    private void checkMaps() {
+        for (int i = 0; i < program.maps().size(); i++) {
+            MapDecl m = program.maps().get(i);
+            String where = "map " + i + " (" + m.name() + "): ";
+            if (m.keyTypes().size() > Limits.MAX_KEYS) {
+                throw diagnostics.reject(where + "has " + m.keyTypes().size() + " key components; at most " + Limits.MAX_KEYS + " are allowed");
+            }
+            if (m.capacity() < 1 || m.capacity() > Limits.MAX_MAP_CAPACITY) {
+                throw diagnostics.reject(where + "capacity " + m.capacity() + " is outside 1.." + Limits.MAX_MAP_CAPACITY);
+            }
+            if (m.kind() == MapKind.LHIST) {
+                if (m.lhistStep() <= 0) {
+                    throw diagnostics.reject(where + "lhist step must be positive, got " + m.lhistStep());
+                }
+                if (m.lhistMin() >= m.lhistMax()) {
+                    throw diagnostics.reject(where + "lhist min " + m.lhistMin() + " must be below max " + m.lhistMax());
+                }
+                if (Long.compareUnsigned(lhistBuckets(m), Limits.MAX_LHIST_BUCKETS) > 0) {
+                    throw diagnostics.reject(where + "lhist(" + m.lhistMin() + ", " + m.lhistMax() + ", " + m.lhistStep() + ") has "
+                            + Long.toUnsignedString(lhistBuckets(m)) + " buckets; at most " + Limits.MAX_LHIST_BUCKETS + " are allowed");
+                }
+            }
+            if (m.threadLocal() && !m.keyTypes().equals(List.of(ValueType.INT))) {
+                throw diagnostics.reject(where + "a thread-local map must be keyed by exactly one integer (the tid), not "
+                        + ActionVerifier.keyList(m));
+            }
+        }
+    }
+
+    private void checkActions() {
+        for (int i = 0; i < program.actions().size(); i++) {
+            Action a = program.actions().get(i);
+            if (a.registers() < 0 || a.registers() > Limits.MAX_REGISTERS) {
+                throw diagnostics.reject("action " + i + ": " + a.registers() + " registers declared; at most " + Limits.MAX_REGISTERS
+                        + " are allowed");
+            }
+        }
+    }
+
+    private void checkProbes() {
+        for (int i = 0; i < program.probes().size(); i++) {
+            ProbeDecl p = program.probes().get(i);
+            String where = "probe " + i + " (" + p.name() + "): ";
+            if (p.action() < 0 || p.action() >= program.actions().size()) {
+                throw diagnostics.reject(where + "runs action " + p.action() + ", but the program has " + program.actions().size() + " actions");
+            }
+            if (p.kind() == ProbeKind.TRACEPOINT) {
+                if (p.layout() < 0 || p.layout() >= program.layouts().size()) {
+                    throw diagnostics.reject(where + "a tracepoint needs an event layout, but layout " + p.layout() + " does not exist");
+                }
+            } else if (p.layout() != -1) {
+                throw diagnostics.reject(where + "a " + p.kind() + " probe has no event record, so its layout must be -1, not " + p.layout());
+            }
+            if (p.kind() == ProbeKind.INTERVAL && p.periodNanos() <= 0) {
+                throw diagnostics.reject(where + "interval period must be positive, got " + p.periodNanos() + " ns");
+            }
+        }
+    }
+
+    /** Checks the action's record-field reads against layout {@code layout} (-1: none); returns the slot names read. */
+    private List<String> checkFields(int action, ActionVerifier.Facts facts, int layout, String runner) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Instruction insn : facts.fieldReads()) {
+            String at = "action " + action + " pc " + insn.pc() + ": " + insn + ": ";
+            if (layout < 0) {
+                throw diagnostics.reject(action, insn.pc(), at + "reads a record field, but " + runner + " has no event record",
+                        "record fields (args.x) exist only in tracepoint probes");
+            }
+            EventLayout l = program.layouts().get(layout);
+            int slotId = insn.intOperand(1);
+            if (slotId >= l.slots().size()) {
+                throw diagnostics.reject(action, insn.pc(), at + "field f" + slotId + " does not exist in the record of " + l.name()
+                        + " (it has " + l.slots().size() + " fields), which " + runner + " delivers");
+            }
+            LayoutSlot s = l.slots().get(slotId);
+            if (insn.opcode() == Opcode.FIELD && s.isString()) {
+                throw diagnostics.reject(action, insn.pc(), at + "field " + s.name() + " of " + l.name()
+                        + " is a string, but FIELD reads integers");
+            }
+            if (insn.opcode() == Opcode.FIELD_STR && !s.isString()) {
+                throw diagnostics.reject(action, insn.pc(), at + "field " + s.name() + " of " + l.name()
+                        + " is an integer, but FIELD_STR reads strings");
+            }
+            names.add(s.name());
+        }
+        return List.copyOf(names);
+    }
+
+    /** Number of linear buckets between min and max (unsigned: max - min may exceed Long.MAX_VALUE). */
+    private static long lhistBuckets(MapDecl m) {
+        long span = m.lhistMax() - m.lhistMin();
+        long whole = Long.divideUnsigned(span, m.lhistStep());
+        return Long.remainderUnsigned(span, m.lhistStep()) == 0 ? whole : whole + 1;
+    }
+
+    /** Bytes of one entry: each key component and the value, strings counted at {@link Limits#MAX_STRING}. */
+    static long entryBytes(MapDecl m) {
+        long keys = 0;
+        for (ValueType t : m.keyTypes()) {
+            keys += valueBytes(t);
+        }
+        long value = switch (m.kind()) {
+            case SCALAR -> valueBytes(m.valueType());
+            case COUNT, SUM, MIN, MAX -> 8;
+            case AVG, STATS -> 16;
+            case HIST -> 8L * Limits.HIST_BUCKETS;
+            case LHIST -> 8L * (lhistBuckets(m) + 2);
+        };
+        return keys + value;
+    }
+
+    private static long valueBytes(ValueType t) {
+        return t == ValueType.INT ? 8 : Limits.MAX_STRING;
+    }
+
+    private static String valueName(MapDecl m) {
+        return switch (m.kind()) {
+            case SCALAR -> m.valueType().name().toLowerCase();
+            case LHIST -> "lhist(" + m.lhistMin() + ", " + m.lhistMax() + ", " + m.lhistStep() + ")";
+            default -> m.kind().name().toLowerCase();
+        };
+    }
+}

@@ -1,0 +1,149 @@
+package dev.safetap.verifier;
+
+import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.MapKind;
+import dev.safetap.bytecode.ValueType;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a verified program does and what it may cost: the sheet a person reviews before running a
+ * third-party script. {@link #render()} is the text of {@code safetap verify}; {@link #toJson()} its
+ * stable JSON form, documented in {@code docs/verify-json.md}.
+ */
+public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long totalMemoryBytes) {
+
+    public VerifyReport {
+        probes = List.copyOf(probes);
+        maps = List.copyOf(maps);
+    }
+
+    /**
+     * One probe: the action it runs, the proven worst-case instructions of one firing, the record
+     * fields it reads (slot names of its layout), the maps it reads and writes, and its output actions
+     * such as {@code printf("...")}, {@code print(@m)}, {@code time("...")}, {@code clear(@m)}, {@code exit()}.
+     */
+    public record ProbeReport(String name, int action, long worstCaseInstructions, List<String> fieldsRead,
+            List<String> mapsRead, List<String> mapsWritten, List<String> outputs) {
+        public ProbeReport {
+            fieldsRead = List.copyOf(fieldsRead);
+            mapsRead = List.copyOf(mapsRead);
+            mapsWritten = List.copyOf(mapsWritten);
+            outputs = List.copyOf(outputs);
+        }
+    }
+
+    /**
+     * One map: {@code value} is the scalar value type ({@code int}, {@code str}) or the aggregation
+     * ({@code count}, {@code lhist(0, 100, 10)}); {@code memoryBytes} = capacity x bytesPerEntry.
+     */
+    public record MapReport(String name, MapKind kind, List<ValueType> keyTypes, String value, int capacity,
+            boolean threadLocal, long bytesPerEntry, long memoryBytes) {
+        public MapReport {
+            keyTypes = List.copyOf(keyTypes);
+        }
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("probes: ").append(probes.size()).append('\n');
+        for (ProbeReport p : probes) {
+            sb.append("  ").append(p.name()).append("  (action ").append(p.action()).append(")\n");
+            sb.append("    worst case: ").append(p.worstCaseInstructions()).append(" instructions per firing (budget ")
+                    .append(Limits.INSTRUCTION_BUDGET).append(")\n");
+            line(sb, "fields read", p.fieldsRead());
+            line(sb, "maps read", p.mapsRead());
+            line(sb, "maps written", p.mapsWritten());
+            line(sb, "output", p.outputs());
+        }
+        sb.append("maps: ").append(maps.size()).append('\n');
+        for (MapReport m : maps) {
+            sb.append("  ").append(m.name()).append("  ").append(m.value());
+            sb.append("  keys (").append(String.join(", ", m.keyTypes().stream().map(t -> t.name().toLowerCase()).toList())).append(')');
+            if (m.threadLocal()) {
+                sb.append("  thread-local");
+            }
+            sb.append("  capacity ").append(m.capacity()).append("  ").append(m.bytesPerEntry()).append(" bytes/entry  max ")
+                    .append(bytes(m.memoryBytes())).append('\n');
+        }
+        sb.append("memory bound: ").append(bytes(totalMemoryBytes)).append('\n');
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String label, List<String> items) {
+        sb.append("    ").append(label).append(": ").append(items.isEmpty() ? "none" : String.join(", ", items)).append('\n');
+    }
+
+    private static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s (%d B)", v, units[u], n);
+    }
+
+    /** One JSON object on one line; keys in a fixed order (schema in docs/verify-json.md). */
+    public String toJson() {
+        StringBuilder sb = new StringBuilder("{\"schema\":\"safetap-verify/1\",\"instructionBudget\":")
+                .append(Limits.INSTRUCTION_BUDGET).append(",\"probes\":[");
+        for (int i = 0; i < probes.size(); i++) {
+            ProbeReport p = probes.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"name\":").append(jsonString(p.name()))
+                    .append(",\"action\":").append(p.action())
+                    .append(",\"worstCaseInstructions\":").append(p.worstCaseInstructions())
+                    .append(",\"fieldsRead\":").append(jsonArray(p.fieldsRead()))
+                    .append(",\"mapsRead\":").append(jsonArray(p.mapsRead()))
+                    .append(",\"mapsWritten\":").append(jsonArray(p.mapsWritten()))
+                    .append(",\"outputs\":").append(jsonArray(p.outputs())).append('}');
+        }
+        sb.append("],\"maps\":[");
+        for (int i = 0; i < maps.size(); i++) {
+            MapReport m = maps.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"name\":").append(jsonString(m.name()))
+                    .append(",\"kind\":").append(jsonString(m.kind().name().toLowerCase()))
+                    .append(",\"keyTypes\":").append(jsonArray(m.keyTypes().stream().map(t -> t.name().toLowerCase()).toList()))
+                    .append(",\"value\":").append(jsonString(m.value()))
+                    .append(",\"capacity\":").append(m.capacity())
+                    .append(",\"threadLocal\":").append(m.threadLocal())
+                    .append(",\"bytesPerEntry\":").append(m.bytesPerEntry())
+                    .append(",\"memoryBytes\":").append(m.memoryBytes()).append('}');
+        }
+        return sb.append("],\"totalMemoryBytes\":").append(totalMemoryBytes).append('}').toString();
+    }
+
+    private static String jsonArray(List<String> items) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < items.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(jsonString(items.get(i)));
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
