@@ -1,0 +1,187 @@
+package dev.safetap.vm;
+
+import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.Builtin;
+import dev.safetap.bytecode.Instruction;
+import dev.safetap.bytecode.Opcode;
+import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.ValueType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * One verified action decoded once into flat arrays indexed by instruction number, so that the
+ * interpreter loop reads operands without decoding bytes. Jump and loop targets are instruction
+ * numbers. Operand placement by opcode: {@code a} the destination or tested register (or the top-N
+ * of MAP_PRINT and MAP_TRUNC), {@code b} the second register or the table id (string, slot, map,
+ * builtin), {@code c} the third register (or the div of MAP_PRINT), {@code imm} the immediate or
+ * loop trip count, {@code regs} the register list.
+ *
+ * <p>{@code stringTyped[i]} says whether the source register of MOV or PRINT_VAL holds a string;
+ * it is found by a forward pass over the code, which is sound because the verifier proved each
+ * register read has one type on every path.
+ */
+final class DecodedAction {
+    private static final byte UNSET = 0;
+    private static final byte INT = 1;
+    private static final byte STR = 2;
+    private static final byte MIXED = 3;
+
+    final int registers;
+    final int length;
+    final Opcode[] op;
+    final int[] a;
+    final int[] b;
+    final int[] c;
+    final long[] imm;
+    final int[][] regs;
+    final int[] target;
+    final int[] pc;
+    final boolean[] stringTyped;
+    /** For DIV and MOD: the index of its zero-divisor counter; for LOOP and ENDLOOP: the loop's counter slot. */
+    final int[] slot;
+    final int faultSlots;
+    final int loops;
+
+    DecodedAction(Program program, Action action) {
+        byte[] code = action.code();
+        List<Instruction> insns = new ArrayList<>();
+        int[] indexOfPc = new int[code.length + 1];
+        Arrays.fill(indexOfPc, -1);
+        for (int p = 0; p < code.length; ) {
+            Instruction insn = Instruction.decode(code, p);
+            indexOfPc[p] = insns.size();
+            insns.add(insn);
+            p += insn.length();
+        }
+        registers = action.registers();
+        length = insns.size();
+        op = new Opcode[length];
+        a = new int[length];
+        b = new int[length];
+        c = new int[length];
+        imm = new long[length];
+        regs = new int[length][];
+        target = new int[length];
+        pc = new int[length];
+        stringTyped = new boolean[length];
+        slot = new int[length];
+        int faults = 0;
+        int loopCount = 0;
+        Deque<Integer> openLoops = new ArrayDeque<>();
+        for (int i = 0; i < length; i++) {
+            Instruction insn = insns.get(i);
+            op[i] = insn.opcode();
+            pc[i] = insn.pc();
+            regs[i] = insn.regs();
+            switch (insn.opcode()) {
+                case CONST_INT -> {
+                    a[i] = insn.intOperand(0);
+                    imm[i] = insn.operand(1);
+                }
+                case JMP -> target[i] = indexOfPc[insn.pc() + insn.intOperand(0)];
+                case JZ, JNZ -> {
+                    a[i] = insn.intOperand(0);
+                    target[i] = indexOfPc[insn.pc() + insn.intOperand(1)];
+                }
+                case LOOP -> {
+                    imm[i] = insn.operand(0);
+                    target[i] = indexOfPc[insn.pc() + insn.intOperand(1)];
+                    slot[i] = loopCount++;
+                    openLoops.push(i);
+                }
+                case ENDLOOP -> {
+                    int loop = openLoops.pop();
+                    target[i] = loop;
+                    slot[i] = slot[loop];
+                }
+                case DIV, MOD -> {
+                    a[i] = insn.intOperand(0);
+                    b[i] = insn.intOperand(1);
+                    c[i] = insn.intOperand(2);
+                    slot[i] = faults++;
+                }
+                case MAP_SET, MAP_AGG -> {
+                    b[i] = insn.intOperand(0);
+                    c[i] = insn.intOperand(2);
+                }
+                case MAP_DEL, MAP_CLEAR, MAP_ZERO, PRINTF, TIME -> b[i] = insn.intOperand(0);
+                case MAP_PRINT -> {
+                    b[i] = insn.intOperand(0);
+                    a[i] = insn.intOperand(1);
+                    c[i] = insn.intOperand(2);
+                }
+                case MAP_TRUNC -> {
+                    b[i] = insn.intOperand(0);
+                    a[i] = insn.intOperand(1);
+                }
+                default -> {
+                    int n = insn.operands().length;
+                    a[i] = n > 0 ? insn.intOperand(0) : 0;
+                    b[i] = n > 1 ? insn.intOperand(1) : 0;
+                    c[i] = n > 2 ? insn.intOperand(2) : 0;
+                }
+            }
+        }
+        faultSlots = faults;
+        loops = loopCount;
+        inferTypes(program);
+    }
+
+    private void inferTypes(Program program) {
+        byte[][] in = new byte[length + 1][];
+        in[0] = new byte[registers];
+        for (int i = 0; i < length; i++) {
+            if (in[i] == null) {
+                continue;
+            }
+            byte[] t = in[i].clone();
+            switch (op[i]) {
+                case MOV -> {
+                    stringTyped[i] = t[b[i]] == STR;
+                    t[a[i]] = t[b[i]];
+                }
+                case PRINT_VAL -> stringTyped[i] = t[a[i]] == STR;
+                case CONST_STR, FIELD_STR -> t[a[i]] = STR;
+                case CTX -> t[a[i]] = Builtin.fromCode(b[i]).type() == ValueType.STR ? STR : INT;
+                case MAP_GET -> t[a[i]] = program.maps().get(b[i]).readType() == ValueType.STR ? STR : INT;
+                case CONST_INT, ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, NEG, BNOT, LNOT,
+                        EQ, NE, LT, LE, GT, GE, STR_EQ, STR_NE, FIELD -> t[a[i]] = INT;
+                default -> {
+                }
+            }
+            switch (op[i]) {
+                case JMP -> flow(in, target[i], t);
+                case JZ, JNZ -> {
+                    flow(in, i + 1, t);
+                    flow(in, target[i], t);
+                }
+                case LOOP -> {
+                    flow(in, i + 1, t);
+                    flow(in, target[i] + 1, t);
+                }
+                case RET -> {
+                }
+                default -> flow(in, i + 1, t);
+            }
+        }
+    }
+
+    private static void flow(byte[][] in, int to, byte[] types) {
+        if (in[to] == null) {
+            in[to] = types.clone();
+            return;
+        }
+        byte[] into = in[to];
+        for (int r = 0; r < into.length; r++) {
+            if (into[r] == UNSET) {
+                into[r] = types[r];
+            } else if (types[r] != UNSET && types[r] != into[r]) {
+                into[r] = MIXED;
+            }
+        }
+    }
+}
