@@ -1,0 +1,39 @@
+package dev.safetap.kernel;
+
+/** Maps the kernel's perf event ids (from PERF_EVENT_IOC_ID) to stream numbers; lookups allocate nothing. */
+final class EventIdTable {
+    private final long[] ids;
+    private final int[] streams;
+
+    EventIdTable(int events) {
+        int capacity = Integer.highestOneBit(Math.max(4, events) * 4);
+        ids = new long[capacity];
+        streams = new int[capacity];
+    }
+
+    void put(long id, int stream) {
+        int mask = ids.length - 1;
+        int slot = mix(id) & mask;
+        while (ids[slot] != 0 && ids[slot] != id) {
+            slot = (slot + 1) & mask;
+        }
+        ids[slot] = id;
+        streams[slot] = stream;
+    }
+
+    /** The stream of event {@code id}, or -1 for an id this session did not open. */
+    int stream(long id) {
+        int mask = ids.length - 1;
+        for (int slot = mix(id) & mask; ids[slot] != 0; slot = (slot + 1) & mask) {
+            if (ids[slot] == id) {
+                return streams[slot];
+            }
+        }
+        return -1;
+    }
+
+    private static int mix(long id) {
+        long h = id * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.safetap.kernel;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * Direct JNA bindings to the few libc calls the bridge needs. Errors are read with
+ * {@link Native#getLastError()} right after a failing call (see {@link Errno}).
+ * None of these is called per event: the ring buffers are read in place.
+ */
+public final class LibC {
+    static {
+        Native.register("c");
+    }
+
+    public static final long SYS_PERF_EVENT_OPEN = 298;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int POLLIN = 1;
+    public static final int PR_SET_NAME = 15;
+    public static final int RLIMIT_NOFILE = 7;
+
+    private LibC() {
+    }
+
+    public static native long syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
+
+    public static native int ioctl(int fd, long request, Pointer argument);
+
+    public static native Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+
+    public static native int munmap(Pointer address, long length);
+
+    public static native int poll(Pointer fds, long count, int timeoutMillis);
+
+    public static native int open(String path, int flags, int mode);
+
+    public static native long read(int fd, Pointer buffer, long count);
+
+    public static native int close(int fd);
+
+    public static native int prctl(int option, Pointer argument2, long argument3, long argument4, long argument5);
+
+    public static native int gettid();
+
+    public static native int geteuid();
+
+    public static native int getpagesize();
+
+    public static native int mount(String source, String target, String type, long flags, Pointer data);
+
+    public static native int mkfifo(String path, int mode);
+
+    public static native int sched_setaffinity(int pid, long size, Pointer mask);
+
+    public static native int getrlimit(int resource, Pointer limit);
+
+    public static native int setrlimit(int resource, Pointer limit);
+
+    public static native String strerror(int errno);
+}

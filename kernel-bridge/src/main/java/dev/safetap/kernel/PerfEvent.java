@@ -1,0 +1,165 @@
+package dev.safetap.kernel;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * perf_event_open and the perf ioctls, with every failure turned into an actionable {@link KernelException}.
+ * Offsets and constants are those of {@code include/uapi/linux/perf_event.h}.
+ */
+final class PerfEvent {
+    static final int TYPE_SOFTWARE = 1;
+    static final int TYPE_TRACEPOINT = 2;
+    static final long COUNT_SW_DUMMY = 9;
+
+    static final long SAMPLE_TID = 1L << 1;
+    static final long SAMPLE_TIME = 1L << 2;
+    static final long SAMPLE_CPU = 1L << 7;
+    static final long SAMPLE_RAW = 1L << 10;
+    static final long SAMPLE_IDENTIFIER = 1L << 16;
+    /** Every sample and every side-band record carries id, tid, time and cpu. */
+    static final long SAMPLE_TYPE = SAMPLE_IDENTIFIER | SAMPLE_TID | SAMPLE_TIME | SAMPLE_CPU | SAMPLE_RAW;
+
+    static final int RECORD_LOST = 2;
+    static final int RECORD_COMM = 3;
+    static final int RECORD_EXIT = 4;
+    static final int RECORD_FORK = 7;
+    static final int RECORD_SAMPLE = 9;
+
+    private static final long FLAG_DISABLED = 1L;
+    private static final long FLAG_COMM = 1L << 9;
+    private static final long FLAG_TASK = 1L << 13;
+    private static final long FLAG_WATERMARK = 1L << 14;
+    private static final long FLAG_SAMPLE_ID_ALL = 1L << 18;
+    private static final long FLAG_COMM_EXEC = 1L << 24;
+    private static final long FLAG_USE_CLOCKID = 1L << 25;
+    private static final int CLOCK_MONOTONIC = 1;
+    private static final int ATTR_SIZE = 128;
+    private static final long FLAG_FD_CLOEXEC = 8;
+
+    private static final long IOC_ENABLE = 0x2400;
+    private static final long IOC_DISABLE = 0x2401;
+    private static final long IOC_SET_OUTPUT = 0x2405;
+    private static final long IOC_SET_FILTER = 0x40082406L;
+    private static final long IOC_ID = 0x80082407L;
+
+    private PerfEvent() {
+    }
+
+    /** A sampling tracepoint event: every firing is a sample; disabled until {@link #enable}. */
+    static Memory tracepointSampler(int tracepointId, int wakeupBytes) {
+        Memory attr = attr(TYPE_TRACEPOINT, tracepointId);
+        attr.setLong(16, 1);
+        attr.setLong(24, SAMPLE_TYPE);
+        attr.setLong(40, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+        attr.setInt(48, wakeupBytes);
+        attr.setInt(92, CLOCK_MONOTONIC);
+        return attr;
+    }
+
+    /** A software event that samples nothing but writes COMM, FORK and EXIT records of its CPU. */
+    static Memory taskTracker(int wakeupBytes) {
+        Memory attr = attr(TYPE_SOFTWARE, COUNT_SW_DUMMY);
+        attr.setLong(24, SAMPLE_TYPE);
+        attr.setLong(40, FLAG_DISABLED | FLAG_COMM | FLAG_COMM_EXEC | FLAG_TASK | FLAG_WATERMARK
+                | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+        attr.setInt(48, wakeupBytes);
+        attr.setInt(92, CLOCK_MONOTONIC);
+        return attr;
+    }
+
+    /** A counting tracepoint event (no samples): {@code read(2)} gives the number of firings. */
+    static Memory tracepointCounter(int tracepointId) {
+        Memory attr = attr(TYPE_TRACEPOINT, tracepointId);
+        attr.setLong(40, FLAG_DISABLED);
+        return attr;
+    }
+
+    private static Memory attr(int type, long config) {
+        Memory attr = new Memory(ATTR_SIZE);
+        attr.clear();
+        attr.setInt(0, type);
+        attr.setInt(4, ATTR_SIZE);
+        attr.setLong(8, config);
+        return attr;
+    }
+
+    /**
+     * @param what   the probe being opened, for messages ("syscalls:sys_enter_read on cpu 1")
+     * @param needed how many perf events the session still has to open, this one included (EMFILE message)
+     */
+    static int open(Memory attr, int pid, int cpu, String what, int needed) {
+        long fd = LibC.syscall(LibC.SYS_PERF_EVENT_OPEN, attr, pid, cpu, -1, FLAG_FD_CLOEXEC);
+        if (fd >= 0) {
+            return (int) fd;
+        }
+        int errno = Errno.last();
+        String failed = "perf_event_open for " + what + " failed (" + Errno.describe(errno) + "): ";
+        switch (errno) {
+            case Errno.EACCES, Errno.EPERM -> throw new KernelException(failed + "kernel.perf_event_paranoid is "
+                    + paranoid() + "; run as root or grant CAP_PERFMON (or lower kernel.perf_event_paranoid)");
+            case Errno.EMFILE -> throw new KernelException(failed + "too many open files: raise `ulimit -n` (needed: "
+                    + (needed + openFiles()) + ")");
+            case Errno.ENFILE -> throw new KernelException(failed + "the system-wide file table is full: "
+                    + "raise fs.file-max or trace fewer tracepoints (needed: " + needed + " perf events)");
+            case Errno.ENOENT, Errno.ENODEV, Errno.EOPNOTSUPP -> throw new KernelException(failed
+                    + "the kernel cannot attach perf to this event; check that it exists in "
+                    + "/sys/kernel/tracing/events and is not an ftrace-internal event");
+            case Errno.ESRCH -> throw new KernelException(failed + "no process with pid " + pid
+                    + "; check the pid given with -p");
+            default -> throw new KernelException(failed + "the kernel rejected the event attributes; "
+                    + "please report this with the kernel version (uname -r)");
+        }
+    }
+
+    static void enable(int fd) {
+        control(fd, IOC_ENABLE, null, "enable");
+    }
+
+    static void disable(int fd) {
+        control(fd, IOC_DISABLE, null, "disable");
+    }
+
+    /** Makes {@code fd} write its records into the ring buffer mapped for {@code ringFd}. */
+    static void redirect(int fd, int ringFd) {
+        control(fd, IOC_SET_OUTPUT, new Pointer(ringFd), "share the ring buffer of");
+    }
+
+    /** The kernel's id of the event, as it appears in every record the event writes. */
+    static long id(int fd) {
+        Memory id = new Memory(8);
+        control(fd, IOC_ID, id, "read the id of");
+        return id.getLong(0);
+    }
+
+    /** Installs a tracepoint filter; false if the kernel rejects the expression. */
+    static boolean filter(int fd, String expression) {
+        Memory text = new Memory(expression.length() * 4L + 1);
+        text.setString(0, expression, "UTF-8");
+        return LibC.ioctl(fd, IOC_SET_FILTER, text) == 0;
+    }
+
+    private static void control(int fd, long request, Pointer argument, String action) {
+        if (LibC.ioctl(fd, request, argument) != 0) {
+            int errno = Errno.last();
+            throw new KernelException("cannot " + action + " perf event (fd " + fd + "): " + Errno.describe(errno)
+                    + "; please report this with the kernel version (uname -r)");
+        }
+    }
+
+    private static String paranoid() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static int openFiles() {
+        String[] entries = Path.of("/proc/self/fd").toFile().list();
+        return entries == null ? 0 : entries.length;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.safetap.kernel;
+
+import java.util.List;
+
+/**
+ * Measures how many samples per second a session delivers: traces syscalls:sys_enter_read while a command
+ * (bench/c/readloop) issues reads, and prints samples delivered for its pid, records lost and the rate.
+ * Usage: DrainBenchmark RING_PAGES COMMAND ARGS...
+ */
+public final class DrainBenchmark {
+    private DrainBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int ringPages = Integer.parseInt(args[0]);
+        List<String> command = List.of(args).subList(1, args.length);
+        TracepointCatalog catalog = TracepointCatalog.live();
+        long[] counts = new long[2];
+        try (TraceSession session = TraceSession.open(catalog, List.of(new TraceRequest("syscalls:sys_enter_read", 0)),
+                new SessionOptions(ringPages, -1, true))) {
+            HeldCommand held = HeldCommand.start(command);
+            int pid = held.pid();
+            EventSink sink = (stream, cpu, p, tid, time, buf, offset, length) -> {
+                counts[0]++;
+                if (p == pid) {
+                    counts[1]++;
+                }
+            };
+            session.enable();
+            long start = System.nanoTime();
+            held.release();
+            while (held.isAlive()) {
+                session.poll(sink, 10);
+            }
+            session.finish(sink);
+            long elapsed = System.nanoTime() - start;
+            held.waitFor();
+            System.out.printf("samples %d (command %d) lost %d in %.3f s: %.0f samples/s delivered%n",
+                    counts[0], counts[1], session.lost(), elapsed / 1e9, counts[0] / (elapsed / 1e9));
+        }
+    }
+}
