@@ -74,9 +74,10 @@ public final class Verifier {
         long total = 0;
         for (MapDecl m : program.maps()) {
             long entry = entryBytes(m);
+            long entries = m.keyTypes().isEmpty() ? 1 : m.capacity();
             maps.add(new VerifyReport.MapReport(m.name(), m.kind(), m.keyTypes(), valueName(m), m.capacity(), m.threadLocal(),
-                    entry, entry * m.capacity()));
-            total += entry * m.capacity();
+                    entry, entry * entries));
+            total += entry * entries;
         }
         return new VerifiedProgram(program, new VerifyReport(probes, maps, total), worstCase);
     }

@@ -35,7 +35,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
 
     /**
      * One map: {@code value} is the scalar value type ({@code int}, {@code str}) or the aggregation
-     * ({@code count}, {@code lhist(0, 100, 10)}); {@code memoryBytes} = capacity x bytesPerEntry.
+     * ({@code count}, {@code lhist(0, 100, 10)}); {@code memoryBytes} = bytesPerEntry x the entries the map can hold (capacity, or 1 for a map without keys).
      */
     public record MapReport(String name, MapKind kind, List<ValueType> keyTypes, String value, int capacity,
             boolean threadLocal, long bytesPerEntry, long memoryBytes) {
