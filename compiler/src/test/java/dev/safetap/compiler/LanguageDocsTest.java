@@ -1,0 +1,75 @@
+package dev.safetap.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** Every name the compiler knows has an entry in docs/language.md. */
+class LanguageDocsTest {
+    private static final Path DOC = Path.of("../docs/language.md");
+
+    private static List<String> entries() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(DOC)) {
+            if (line.startsWith("#") || line.startsWith("|")) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> undocumented(Set<String> names) throws IOException {
+        List<String> entries = entries();
+        Set<String> missing = new TreeSet<>();
+        for (String name : names) {
+            if (entries.stream().noneMatch(l -> l.contains("`" + name + "`"))) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
+    @Test
+    void everyBuiltinIsDocumented() throws IOException {
+        assertEquals(Set.of(), undocumented(Language.builtins()));
+    }
+
+    @Test
+    void everyFunctionIsDocumented() throws IOException {
+        assertEquals(Set.of(), undocumented(Language.functions()));
+    }
+
+    @Test
+    void everyProbeTypeIsDocumented() throws IOException {
+        assertEquals(Set.of(), undocumented(Language.probeTypes()));
+    }
+
+    @Test
+    void theCheckFindsAMissingName() throws IOException {
+        assertEquals(Set.of("no_such_builtin"), undocumented(Set.of("pid", "no_such_builtin")));
+    }
+
+    @Test
+    void commandLineSectionIsLeftToTheCli() throws IOException {
+        String doc = Files.readString(DOC);
+        assertTrue(doc.contains("## Command line\n\nSee `safetap --help`."), "missing the Command line placeholder");
+    }
+
+    @Test
+    void languageListsMatchWhatTheCompilerAccepts() {
+        for (String b : Language.builtins()) {
+            String probe = b.equals("retval") ? "tracepoint:syscalls:sys_exit_read" : "tracepoint:syscalls:sys_enter_mmap";
+            Scripts.compile(probe + " { print(" + (b.equals("args") ? "args->len" : b) + "); }");
+        }
+        assertTrue(Language.functions().containsAll(Set.of("printf", "count", "hist", "lhist", "quantize", "printa", "trunc")));
+        assertTrue(Language.probeTypes().containsAll(Set.of("BEGIN", "END", "tracepoint", "interval", "syscall", "tick")));
+    }
+}
