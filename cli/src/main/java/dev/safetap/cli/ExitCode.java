@@ -1,0 +1,15 @@
+package dev.safetap.cli;
+
+/** The process exit codes, documented in README and docs/language.md. */
+final class ExitCode {
+    static final int OK = 0;
+    /** The script was rejected: syntax, type or verify error. */
+    static final int REJECTED = 1;
+    /** The command line was wrong. */
+    static final int USAGE = 2;
+    /** Tracing could not start: permission, missing kernel feature, layout mismatch. */
+    static final int ATTACH = 3;
+
+    private ExitCode() {
+    }
+}

@@ -1,0 +1,102 @@
+package dev.safetap.cli;
+
+import dev.safetap.bytecode.BytecodeFormatException;
+import dev.safetap.bytecode.SafetapException;
+import dev.safetap.kernel.KernelException;
+import dev.safetap.kernel.TracepointCatalog;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code safetap} command: runs a script against the live kernel, or one of the subcommands. */
+@Command(name = "safetap", mixinStandardHelpOptions = true, version = "safetap 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Production-safe dynamic tracer for Linux: bpftrace syntax, verified bytecode, run in user space.",
+            "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach."},
+        subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class})
+public final class Main implements Callable<Integer> {
+    @Mixin
+    ScriptOptions script;
+
+    @Option(names = "-l", description = "List the probes matching the pattern given as FILE (e.g. 'tracepoint:syscalls:*read*'), "
+            + "or all; with -v, their fields.")
+    boolean list;
+
+    @Option(names = "-q", description = "Quiet: do not print 'Attaching N probes...'.")
+    boolean quiet;
+
+    @Option(names = "-v", description = "Verbose: print the verifier's report before tracing; with -l, fields.")
+    boolean verbose;
+
+    @Option(names = "-c", paramLabel = "CMD", description = "Run CMD once every probe is attached; stop when it exits. cpid is its pid.")
+    String command;
+
+    @Option(names = "-p", paramLabel = "PID", description = "Trace only events of process PID.")
+    int pid = -1;
+
+    @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
+    int ringPages = 256;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line with these streams; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, err));
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("safetap: " + e.getMessage());
+            err.println("Try 'safetap --help' for usage.");
+            return ExitCode.USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    /** Maps the pipeline's errors to their message and exit code; anything else is a bug and shows its trace. */
+    static int handle(Exception e, PrintStream err) throws Exception {
+        if (e instanceof SafetapException s) {
+            err.print(s.render());
+            return ExitCode.REJECTED;
+        }
+        if (e instanceof BytecodeFormatException b) {
+            err.println("safetap: error: not a valid bytecode file: " + b.getMessage());
+            return ExitCode.REJECTED;
+        }
+        if (e instanceof ScriptLoader.UnreadableScript u) {
+            err.println("safetap: " + u.getMessage());
+            return ExitCode.USAGE;
+        }
+        if (e instanceof KernelException k) {
+            err.println("safetap: " + k.getMessage());
+            return ExitCode.ATTACH;
+        }
+        throw e;
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        if (list) {
+            String pattern = script.positional.isEmpty() ? "*" : script.positional.get(0);
+            ProbeList.print(ScriptLoader.catalogForCompiling(), pattern, verbose, out);
+            return ExitCode.OK;
+        }
+        TracepointCatalog catalog = TracepointCatalog.live();
+        var verified = ScriptLoader.loadVerified(script, catalog);
+        if (verbose) {
+            System.err.print(verified.report().render());
+        }
+        List<String> argv = command == null ? List.of() : new ArrayList<>(Arrays.asList(new String[] {"/bin/sh", "-c", command}));
+        TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter);
+        return new TraceRun(verified, settings, out, System.err).run(catalog);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.safetap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.safetap.compiler.CompileOptions;
+import dev.safetap.compiler.Compiler;
+import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.verifier.Verifier;
+import dev.safetap.vm.Interpreter;
+import dev.safetap.vm.VmOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The vm's golden scripts (each .out captured from bpftrace 0.17 running the .bt) run again, this
+ * time through the real compiler and verifier: the whole pipeline prints what bpftrace printed.
+ */
+class GoldenThroughCompilerTest {
+    private static final Path GOLDEN = Path.of("../vm/src/test/resources/golden");
+
+    @TestFactory
+    Stream<DynamicTest> goldenScripts() throws IOException {
+        List<Path> scripts;
+        try (Stream<Path> files = Files.list(GOLDEN)) {
+            scripts = files.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
+        }
+        assertFalse(scripts.isEmpty(), "no golden scripts under " + GOLDEN.toAbsolutePath());
+        CompileOptions options = new CompileOptions(new KernelProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096, true);
+        return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
+            String name = script.getFileName().toString();
+            Path expected = GOLDEN.resolve(name.replace(".bt", ".out"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Interpreter vm = new Interpreter(Verifier.verify(Compiler.compile(name, Files.readString(script), options)),
+                    new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, 0, 0));
+            vm.begin();
+            vm.end();
+            assertEquals(Files.readString(expected), out.toString(StandardCharsets.UTF_8), name);
+        }));
+    }
+}
