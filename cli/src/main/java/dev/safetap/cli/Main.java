@@ -43,13 +43,21 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
     int ringPages = 256;
 
+    final PrintStream out;
+    final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
     /** Runs the command line with these streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(out, err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, err));
@@ -84,7 +92,6 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
         if (list) {
             String pattern = script.positional.isEmpty() ? "*" : script.positional.get(0);
             ProbeList.print(ScriptLoader.catalogForCompiling(), pattern, verbose, out);
@@ -93,10 +100,10 @@ public final class Main implements Callable<Integer> {
         TracepointCatalog catalog = TracepointCatalog.live();
         var verified = ScriptLoader.loadVerified(script, catalog);
         if (verbose) {
-            System.err.print(verified.report().render());
+            err.print(verified.report().render());
         }
         List<String> argv = command == null ? List.of() : new ArrayList<>(Arrays.asList(new String[] {"/bin/sh", "-c", command}));
         TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter);
-        return new TraceRun(verified, settings, out, System.err).run(catalog);
+        return new TraceRun(verified, settings, out, err).run(catalog);
     }
 }

@@ -4,6 +4,7 @@ import dev.safetap.verifier.VerifiedProgram;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
 
 /** {@code safetap verify}: compile (or decode) and verify a script, print the verifier's report. */
@@ -11,6 +12,9 @@ import picocli.CommandLine.Option;
         description = {"Verify a script or bytecode file and print what it would do: probes, fields read, maps and their",
             "memory bound, worst-case instructions per firing, output actions. Exit 0 accepted, 1 rejected."})
 final class VerifyCommand implements Callable<Integer> {
+    @ParentCommand
+    Main parent;
+
     @Mixin
     ScriptOptions script;
 
@@ -20,7 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         VerifiedProgram verified = ScriptLoader.loadVerified(script, ScriptLoader.catalogForCompiling());
-        System.out.print(json ? verified.report().toJson() + "\n" : verified.report().render());
+        parent.out.print(json ? verified.report().toJson() + "\n" : verified.report().render());
         return ExitCode.OK;
     }
 }

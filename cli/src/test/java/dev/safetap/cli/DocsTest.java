@@ -18,7 +18,7 @@ class DocsTest {
     void everyOptionAndCommandIsDocumented() throws IOException {
         String docs = Files.readString(Path.of("../docs/language.md"));
         List<String> missing = new ArrayList<>();
-        collect(new CommandLine(new Main()), docs, missing);
+        collect(new CommandLine(new Main(System.out, System.err)), docs, missing);
         assertEquals(List.of(), missing, "options or commands without an entry in docs/language.md");
     }
 
