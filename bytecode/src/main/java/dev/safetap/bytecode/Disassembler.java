@@ -33,7 +33,7 @@ public final class Disassembler {
             sb.append(".map ").append(i).append(' ').append(m.name()).append(' ').append(m.kind())
                     .append(" keys(").append(m.keyTypes().stream().map(Enum::name).collect(Collectors.joining(",")))
                     .append(") value ").append(m.valueType());
-            if (m.kind() == MapKind.LHIST) {
+            if (m.kind() == MapKind.LHIST || m.lhistMin() != 0 || m.lhistMax() != 0 || m.lhistStep() != 0) {
                 sb.append(" lhist(").append(m.lhistMin()).append(',').append(m.lhistMax()).append(',').append(m.lhistStep()).append(')');
             }
             sb.append(" capacity ").append(m.capacity());

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Production-safe dynamic tracer for Linux: bpftrace syntax, verified bytecode, run in user space.",
             "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach."},
-        subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class})
+        subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class, FuzzCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
     ScriptOptions script;

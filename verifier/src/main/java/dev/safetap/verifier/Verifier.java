@@ -133,6 +133,9 @@ public final class Verifier {
                     throw diagnostics.reject(where + "lhist(" + m.lhistMin() + ", " + m.lhistMax() + ", " + m.lhistStep() + ") has "
                             + Long.toUnsignedString(lhistBuckets(m)) + " buckets; at most " + Limits.MAX_LHIST_BUCKETS + " are allowed");
                 }
+            } else if (m.lhistMin() != 0 || m.lhistMax() != 0 || m.lhistStep() != 0) {
+                throw diagnostics.reject(where + "a " + m.kind().name().toLowerCase() + " map has lhist parameters; they must be 0 "
+                        + "(one program has one encoding)");
             }
             if (m.threadLocal() && !m.keyTypes().equals(List.of(ValueType.INT))) {
                 throw diagnostics.reject(where + "a thread-local map must be keyed by exactly one integer (the tid), not "

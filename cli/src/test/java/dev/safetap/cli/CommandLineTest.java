@@ -1,0 +1,102 @@
+package dev.safetap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The subcommands that need no tracing, run in-process: their output and exit codes. */
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void verifyPrintsTheReportAndAccepts() {
+        Result r = run("verify", "-e", "tracepoint:syscalls:sys_enter_read /args.fd == 3/ { @[comm] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("tracepoint:syscalls:sys_enter_read"), r.out());
+        assertTrue(r.out().contains("fields read: fd"), r.out());
+        assertTrue(r.out().contains("memory bound"), r.out());
+    }
+
+    @Test
+    void verifyJsonIsOneObject() {
+        Result r = run("verify", "--json", "-e", "BEGIN { @x = count(); exit(); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("{") && r.out().endsWith("}\n") && r.out().lines().count() == 1, r.out());
+    }
+
+    @Test
+    void rejectedScriptExitsOneWithFileLineColumnAndCaret() throws IOException {
+        Path script = dir.resolve("bad.bt");
+        Files.writeString(script, "BEGIN {\n  @x = 1 + \"a\";\n}\n");
+        Result r = run("verify", script.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith(script + ":2:"), r.err());
+        assertTrue(r.err().contains("    ^") || r.err().contains("^\n"), r.err());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, run("--no-such-option").code());
+        Result missing = run(dir.resolve("absent.bt").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
+    void compiledBytecodeIsVerifiedAndDisassembles() throws IOException {
+        Path out = dir.resolve("prog.stp");
+        assertEquals(0, run("compile", "-e", "BEGIN { printf(\"%d\\n\", 7); exit(); }", "-o", out.toString()).code());
+        byte[] bytes = Files.readAllBytes(out);
+        Result disasm = run("disasm", out.toString());
+        assertEquals(0, disasm.code(), disasm.err());
+        assertTrue(disasm.out().contains("PRINTF"), disasm.out());
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(out, bytes);
+        Result tampered = run("verify", out.toString());
+        assertTrue(tampered.code() == 0 || tampered.code() == 1 && tampered.err().contains("error:") && !tampered.err().contains("Exception"),
+                "a tampered file is accepted or cleanly rejected: " + tampered.err());
+        Files.write(out, new byte[] {0x53, 0x46, 0x54, 0x50, 0, 1, 0});
+        Result truncated = run("verify", out.toString());
+        assertEquals(1, truncated.code());
+        assertTrue(truncated.err().contains("not a valid bytecode file"), truncated.err());
+    }
+
+    @Test
+    void fuzzReportsRuntimeErrorsWithTheirLineAndExitsOne() throws IOException {
+        Path script = dir.resolve("div.bt");
+        Files.writeString(script, "tracepoint:syscalls:sys_enter_read { @q = sum(args.count / args.fd); }\n");
+        Result bad = run("fuzz", script.toString(), "--events", "300", "--seed", "7");
+        assertEquals(1, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.out().contains("division by zero"), bad.out());
+        assertTrue(bad.out().contains(script + ":1:"), bad.out());
+        Result good = run("fuzz", "-e", "tracepoint:syscalls:sys_enter_read { @n = count(); }", "--events", "300");
+        assertEquals(0, good.code(), good.out() + good.err());
+        assertTrue(good.out().contains("100%"), good.out());
+    }
+
+    @Test
+    void listShowsTracepointsAndTheirFields() {
+        Result r = run("-lv", "syscalls:sys_enter_read");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("tracepoint:syscalls:sys_enter_read\n    int __syscall_nr\n    unsigned int fd\n    char * buf\n    size_t count\n", r.out());
+    }
+}
