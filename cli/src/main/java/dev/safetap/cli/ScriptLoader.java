@@ -3,6 +3,7 @@ package dev.safetap.cli;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
 import dev.safetap.compiler.CompileOptions;
+import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.compiler.Compiler;
 import dev.safetap.compiler.ProbeCatalog;
 import dev.safetap.kernel.KernelException;
@@ -62,7 +63,7 @@ final class ScriptLoader {
     }
 
     private static Program compile(String name, String source, ScriptOptions options, TracepointCatalog catalog) {
-        ProbeCatalog probes = new KernelProbeCatalog(catalog);
+        ProbeCatalog probes = new TracepointProbeCatalog(catalog);
         return Compiler.compile(name, source,
                 new CompileOptions(probes, options.parameters(), options.mapCapacity, !options.noKernelFilter));
     }

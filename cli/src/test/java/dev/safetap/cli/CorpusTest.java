@@ -9,6 +9,7 @@ import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.compiler.CompileOptions;
+import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.compiler.Compiler;
 import dev.safetap.kernel.SyntheticRecord;
 import dev.safetap.kernel.TracepointCatalog;
@@ -89,7 +90,7 @@ class CorpusTest {
                 default -> errors.put(i + 1, text.trim());
             }
         }
-        CompileOptions options = new CompileOptions(new KernelProbeCatalog(CATALOG), args, 4096, true);
+        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(CATALOG), args, 4096, true);
         VerifiedProgram verified;
         try {
             Program program = Compiler.compile(name, source, options);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.safetap.compiler.CompileOptions;
+import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.compiler.Compiler;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.verifier.Verifier;
@@ -34,7 +35,7 @@ class GoldenThroughCompilerTest {
             scripts = files.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
         }
         assertFalse(scripts.isEmpty(), "no golden scripts under " + GOLDEN.toAbsolutePath());
-        CompileOptions options = new CompileOptions(new KernelProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096, true);
+        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096, true);
         return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
             String name = script.getFileName().toString();
             Path expected = GOLDEN.resolve(name.replace(".bt", ".out"));
