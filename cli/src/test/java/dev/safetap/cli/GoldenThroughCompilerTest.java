@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.safetap.compiler.CompileOptions;
-import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.compiler.Compiler;
+import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.verifier.Verifier;
 import dev.safetap.vm.Interpreter;
