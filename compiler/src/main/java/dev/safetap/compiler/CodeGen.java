@@ -16,6 +16,7 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.compiler.Ast.*;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +25,10 @@ import java.util.Map;
 /**
  * Emits the bytecode of a checked script: one action per plan, the string table, the event
  * layouts (shared by identical formats), the maps and the probes. Locals live in the first
- * registers of an action; temporaries are allocated above them as a stack that is reset after
- * every statement.
+ * registers of an action; temporaries are allocated above them as a stack of slots that is reset
+ * after every statement. A register holds one type for the whole action: each slot of the stack
+ * has one register per type, so code inside a loop never changes the type of a register that was
+ * set before the loop (the verifier requires a loop body to keep every register's type).
  */
 final class CodeGen {
     private static final String DEFAULT_TIME_FORMAT = "%H:%M:%S\n";
@@ -43,9 +46,11 @@ final class CodeGen {
     private CodeBuilder b;
     private ActionPlan plan;
     private Map<String, Integer> localRegs;
+    /** Depth of the temporary stack, in slots. */
     private int top;
+    /** The register of each slot for each type (indexed by ValueType ordinal), or -1 before the slot's first use. */
+    private int[][] slotRegs;
     private int maxRegisters;
-    private List<Integer> exits;
 
     CodeGen(String sourceName, String source, CheckedScript checked, CompileOptions options, Diagnostics errors) {
         this.sourceName = sourceName;
@@ -94,7 +99,6 @@ final class CodeGen {
     private Action action(ActionPlan p) {
         plan = p;
         b = new CodeBuilder();
-        exits = new ArrayList<>();
         localRegs = new HashMap<>();
         Clause c = p.clause();
         b.mark(c.line(), c.column());
@@ -107,16 +111,17 @@ final class CodeGen {
                 b.emit(Opcode.CONST_STR, r, string(""));
             }
         }
-        top = localRegs.size();
-        maxRegisters = top;
+        top = 0;
+        slotRegs = new int[ValueType.values().length][0];
+        maxRegisters = localRegs.size();
+        int skip = -1;
         if (c.predicate() != null) {
-            int r = expr(c.predicate());
-            exits.add(b.jumpForward(Opcode.JZ, r));
-            top = localRegs.size();
+            skip = b.jumpForward(Opcode.JZ, expr(c.predicate()));
+            top = 0;
         }
         statements(c.body());
-        for (int exit : exits) {
-            b.land(exit);
+        if (skip >= 0) {
+            b.land(skip);
         }
         b.mark(c.line(), c.column());
         b.emit(Opcode.RET);
@@ -127,10 +132,24 @@ final class CodeGen {
         return b.build(Math.max(1, maxRegisters));
     }
 
-    private int alloc() {
-        int r = top++;
-        maxRegisters = Math.max(maxRegisters, top);
-        return Math.min(r, Limits.MAX_REGISTERS - 1);
+    /** Pushes a slot holding a value of type {@code type}; returns its register. */
+    private int alloc(ValueType type) {
+        int slot = top++;
+        int[] regs = slotRegs[type.ordinal()];
+        if (slot >= regs.length) {
+            int old = regs.length;
+            regs = Arrays.copyOf(regs, Math.max(8, slot * 2));
+            Arrays.fill(regs, old, regs.length, -1);
+            slotRegs[type.ordinal()] = regs;
+        }
+        if (regs[slot] < 0) {
+            regs[slot] = maxRegisters++;
+        }
+        return Math.min(regs[slot], Limits.MAX_REGISTERS - 1);
+    }
+
+    private int allocInt() {
+        return alloc(ValueType.INT);
     }
 
     private void statements(List<Stmt> body) {
@@ -155,11 +174,9 @@ final class CodeGen {
         } else if (s instanceof Assign a) {
             assign(a);
         } else if (s instanceof If i) {
-            int c = expr(i.condition());
-            int toElse = b.jumpForward(Opcode.JZ, c);
-            if (c >= localRegs.size()) {
-                top = c;
-            }
+            int mark = top;
+            int toElse = b.jumpForward(Opcode.JZ, expr(i.condition()));
+            top = mark;
             statements(i.then());
             if (i.otherwise().isEmpty()) {
                 b.land(toElse);
@@ -181,7 +198,7 @@ final class CodeGen {
             int loop = b.beginLoop(Checker.tripCount(start, ((IntLit) f.bound()).value(), f.inclusive(), step));
             statements(f.body());
             b.mark(f.step().line(), f.step().column());
-            int t = alloc();
+            int t = allocInt();
             b.emit(Opcode.CONST_INT, t, step);
             b.emit(Opcode.ADD, v, v, t);
             b.endLoop(loop);
@@ -206,7 +223,7 @@ final class CodeGen {
             if (a.value() instanceof Call call && Language.AGGREGATIONS.contains(call.name())) {
                 int v;
                 if (call.args().isEmpty()) {
-                    v = alloc();
+                    v = allocInt();
                     b.emit(Opcode.CONST_INT, v, 1);
                 } else {
                     v = expr(call.args().get(0));
@@ -218,7 +235,7 @@ final class CodeGen {
                 b.mark(a.line(), a.column());
                 b.emitRegs(Opcode.MAP_SET, keys, id, 0, v);
             } else {
-                int cur = alloc();
+                int cur = allocInt();
                 b.emitRegs(Opcode.MAP_GET, keys, cur, id, 0);
                 int v = expr(a.value());
                 b.mark(a.line(), a.column());
@@ -238,7 +255,7 @@ final class CodeGen {
                 b.mark(a.line(), a.column());
                 storeThreadLocal(id, key, v, plan.types().get(a.value()));
             } else {
-                int cur = alloc();
+                int cur = allocInt();
                 b.emitRegs(Opcode.MAP_GET, new int[] {key}, cur, id, 0);
                 int v = expr(a.value());
                 b.mark(a.line(), a.column());
@@ -265,7 +282,7 @@ final class CodeGen {
     }
 
     private int tid() {
-        int r = alloc();
+        int r = allocInt();
         b.emit(Opcode.CTX, r, Builtin.TID.ordinal());
         return r;
     }
@@ -317,8 +334,9 @@ final class CodeGen {
                 b.emitRegs(Opcode.MAP_DEL, keys, mapId(args.get(0)), 0);
             }
             case "exit" -> {
+                // Returns in place: a RET may stand inside a loop body, a jump out of the body may not.
                 b.emit(Opcode.EXIT);
-                exits.add(b.jumpForward(Opcode.JMP, 0));
+                b.emit(Opcode.RET);
             }
             case "time" -> b.emit(Opcode.TIME, string(args.isEmpty() ? DEFAULT_TIME_FORMAT : ((StrLit) args.get(0)).value()));
             default -> throw new IllegalStateException("the checker let through a call of " + c.name());
@@ -351,11 +369,11 @@ final class CodeGen {
     private int expr(Expr e) {
         b.mark(e.line(), e.column());
         if (e instanceof IntLit i) {
-            int r = alloc();
+            int r = allocInt();
             b.emit(Opcode.CONST_INT, r, i.value());
             return r;
         } else if (e instanceof StrLit s) {
-            int r = alloc();
+            int r = alloc(ValueType.STR);
             b.emit(Opcode.CONST_STR, r, string(s.value()));
             return r;
         } else if (e instanceof Ident id) {
@@ -363,7 +381,7 @@ final class CodeGen {
         } else if (e instanceof Field f) {
             return fieldRead(f);
         } else if (e instanceof Positional p) {
-            int r = alloc();
+            int r = alloc(plan.types().get(p));
             String v = p.number() <= options.positionalParams().size() ? options.positionalParams().get(p.number() - 1) : null;
             if (plan.types().get(p) == ValueType.STR) {
                 b.emit(Opcode.CONST_STR, r, string(v == null ? "" : v));
@@ -372,7 +390,7 @@ final class CodeGen {
             }
             return r;
         } else if (e instanceof ParamCount pc) {
-            int r = alloc();
+            int r = allocInt();
             b.emit(Opcode.CONST_INT, r, options.positionalParams().size());
             return r;
         } else if (e instanceof MapRef m) {
@@ -385,7 +403,7 @@ final class CodeGen {
             int mark = top;
             int v = expr(u.operand());
             top = mark;
-            int r = alloc();
+            int r = allocInt();
             b.mark(u.line(), u.column());
             b.emit(switch (u.op()) {
                 case "!" -> Opcode.LNOT;
@@ -396,17 +414,17 @@ final class CodeGen {
         } else if (e instanceof Binary bin) {
             return binary(bin);
         } else if (e instanceof Ternary t) {
-            int r = alloc();
-            int c = expr(t.condition());
-            int toElse = b.jumpForward(Opcode.JZ, c);
             int mark = top;
+            int r = alloc(plan.types().get(t));
+            int toElse = b.jumpForward(Opcode.JZ, expr(t.condition()));
+            top = mark + 1;
             b.emit(Opcode.MOV, r, expr(t.then()));
-            top = mark;
+            top = mark + 1;
             int toEnd = b.jumpForward(Opcode.JMP, 0);
             b.land(toElse);
             b.emit(Opcode.MOV, r, expr(t.otherwise()));
             b.land(toEnd);
-            top = r + 1;
+            top = mark + 1;
             return r;
         } else if (e instanceof Call c) {
             return expr(c.args().get(0));
@@ -419,7 +437,7 @@ final class CodeGen {
         if (builtin == null) {
             return fieldRead(id);
         }
-        int r = alloc();
+        int r = alloc(builtin.type());
         if (builtin == Builtin.PROBE && plan.probes().size() == 1) {
             b.emit(Opcode.CONST_STR, r, string(plan.probes().get(0).name()));
         } else {
@@ -431,7 +449,7 @@ final class CodeGen {
     private int fieldRead(Expr e) {
         int slot = plan.slots().get(e);
         LayoutSlot s = plan.layout().slots().get(slot);
-        int r = alloc();
+        int r = alloc(s.isString() ? ValueType.STR : ValueType.INT);
         b.emit(s.isString() ? Opcode.FIELD_STR : Opcode.FIELD, r, slot);
         return r;
     }
@@ -440,9 +458,10 @@ final class CodeGen {
         int mark = top;
         int[] keys = keysOf(target);
         top = mark;
-        int r = alloc();
+        int id = mapId(target);
+        int r = alloc(checked.maps().get(id).readType());
         b.mark(target.line(), target.column());
-        b.emitRegs(Opcode.MAP_GET, keys, r, mapId(target), 0);
+        b.emitRegs(Opcode.MAP_GET, keys, r, id, 0);
         return r;
     }
 
@@ -451,10 +470,10 @@ final class CodeGen {
         if (op.equals("&&") || op.equals("||")) {
             boolean and = op.equals("&&");
             Opcode skip = and ? Opcode.JZ : Opcode.JNZ;
-            int r = alloc();
-            int a = expr(bin.left());
-            int first = b.jumpForward(skip, a);
-            top = r + 1;
+            int mark = top;
+            int r = allocInt();
+            int first = b.jumpForward(skip, expr(bin.left()));
+            top = mark + 1;
             int c = expr(bin.right());
             b.mark(bin.line(), bin.column());
             int second = b.jumpForward(skip, c);
@@ -464,14 +483,14 @@ final class CodeGen {
             b.land(second);
             b.emit(Opcode.CONST_INT, r, and ? 0 : 1);
             b.land(toEnd);
-            top = r + 1;
+            top = mark + 1;
             return r;
         }
         int mark = top;
         int l = expr(bin.left());
         int rr = expr(bin.right());
         top = mark;
-        int d = alloc();
+        int d = allocInt();
         b.mark(bin.line(), bin.column());
         Opcode opcode = arithmetic(op);
         if (plan.types().get(bin.left()) == ValueType.STR) {
@@ -485,24 +504,25 @@ final class CodeGen {
         Opcode op = u.increment() ? Opcode.ADD : Opcode.SUB;
         if (u.target() instanceof Local l) {
             int v = localRegs.get(l.name());
+            int mark = top;
             int old = -1;
             if (!u.prefix()) {
-                old = alloc();
+                old = allocInt();
                 b.emit(Opcode.MOV, old, v);
             }
-            int one = alloc();
+            int one = allocInt();
             b.emit(Opcode.CONST_INT, one, 1);
             b.emit(op, v, v, one);
-            top = u.prefix() ? one : old + 1;
+            top = u.prefix() ? mark : mark + 1;
             return u.prefix() ? v : old;
         }
         int id = mapId(u.target());
         int[] keys = keysOf(u.target());
-        int old = alloc();
+        int old = allocInt();
         b.emitRegs(Opcode.MAP_GET, keys, old, id, 0);
-        int one = alloc();
+        int one = allocInt();
         b.emit(Opcode.CONST_INT, one, 1);
-        int now = alloc();
+        int now = allocInt();
         b.emit(op, now, old, one);
         if (u.target() instanceof SelfVar) {
             storeThreadLocal(id, keys[0], now, ValueType.INT);

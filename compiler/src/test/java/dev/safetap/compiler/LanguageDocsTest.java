@@ -60,7 +60,7 @@ class LanguageDocsTest {
     @Test
     void commandLineSectionIsLeftToTheCli() throws IOException {
         String doc = Files.readString(DOC);
-        assertTrue(doc.contains("## Command line\n\nSee `safetap --help`."), "missing the Command line placeholder");
+        assertTrue(doc.contains("\n## Command line\n"), "missing the Command line section");
     }
 
     @Test
