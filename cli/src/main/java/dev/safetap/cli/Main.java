@@ -69,8 +69,8 @@ public final class Main implements Callable<Integer> {
         return cli.execute(args);
     }
 
-    /** Maps the pipeline's errors to their message and exit code; anything else is a bug and shows its trace. */
-    static int handle(Exception e, PrintStream err) throws Exception {
+    /** Maps the pipeline's errors to their message and exit code; anything else is a bug in safetap. */
+    static int handle(Exception e, PrintStream err) {
         if (e instanceof SafetapException s) {
             err.print(s.render());
             return ExitCode.REJECTED;
@@ -87,7 +87,12 @@ public final class Main implements Callable<Integer> {
             err.println("safetap: " + k.getMessage());
             return ExitCode.ATTACH;
         }
-        throw e;
+        err.println("safetap: internal error: " + e + "; please report it with the script that caused it"
+                + " (set SAFETAP_DEBUG=1 to see where it happened)");
+        if (System.getenv("SAFETAP_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        return ExitCode.REJECTED;
     }
 
     @Override
