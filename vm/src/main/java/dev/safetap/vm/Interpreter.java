@@ -5,6 +5,7 @@ import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
@@ -192,6 +193,35 @@ public final class Interpreter {
     /** A snapshot of the entries of map {@code mapId}, in no particular order. */
     public List<MapEntry> entries(int mapId) {
         return maps[mapId].entries();
+    }
+
+    /**
+     * Adds {@code n} to the entry {@code key} of the count map {@code mapId}, as {@code n} MAP_AGG
+     * updates would: for firings the kernel counted instead of sampling. Key components are Long or
+     * String, in the map's key order; strings are cut at the string limit as the VM cuts them. A key
+     * that does not fit in a full map is dropped and counted; {@code n == 0} changes nothing.
+     */
+    public void addCount(int mapId, List<Object> key, long n) {
+        MapStore m = maps[mapId];
+        if (m.decl().kind() != MapKind.COUNT || key.size() != m.keyCount() || n < 0) {
+            throw new IllegalArgumentException("addCount needs a count map, a key of " + m.keyCount()
+                    + " components and n >= 0");
+        }
+        if (n == 0) {
+            return;
+        }
+        for (int k = 0; k < key.size(); k++) {
+            if (m.keyIsString(k)) {
+                byte[] utf8 = ((String) key.get(k)).getBytes(StandardCharsets.UTF_8);
+                m.keyString(k, utf8, utf8.length);
+            } else {
+                m.keyInt(k, (Long) key.get(k));
+            }
+        }
+        int e = m.findOrInsert();
+        if (e >= 0) {
+            m.setInt(e, m.readInt(e) + n);
+        }
     }
 
     public RuntimeCounters counters() {

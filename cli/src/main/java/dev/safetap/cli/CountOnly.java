@@ -1,0 +1,155 @@
+package dev.safetap.cli;
+
+import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.Instruction;
+import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.ProbeKind;
+import dev.safetap.bytecode.Program;
+import dev.safetap.cli.PushdownAnalysis.CountUpdate;
+import dev.safetap.kernel.CountingSession;
+import dev.safetap.kernel.SessionOptions;
+import dev.safetap.kernel.TraceRequest;
+import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.vm.Interpreter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Serves count-only probes from the kernel's counting perf events: no sample crosses a ring buffer. Each
+ * served probe's count, filtered in the kernel by the same predicate the action evaluates, is folded into
+ * its map entry whenever a tick or END is about to read the maps ({@link #foldInto}), so printed maps hold
+ * exactly what sampling every firing would have produced. A probe whose filter the kernel rejects is handed
+ * back to be sampled ({@link #rejected}).
+ */
+final class CountOnly implements AutoCloseable {
+    /** A probe served by counting: its index, tracepoint, kernel filter (null for none) and its update. */
+    record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update) {
+    }
+
+    /**
+     * The probes of a verified program that counting can serve: their action only adds one to a constant
+     * key of a count map, under a predicate the kernel can evaluate (with {@code kernelFilters}), and no
+     * sampled tracepoint action reads or changes that map, since ticks and END are the only points where
+     * the kernel's counts are folded in. {@code cpid} is the value of the {@code cpid} builtin.
+     */
+    static List<CountedProbe> plan(Program program, long cpid, boolean kernelFilters) {
+        List<CountedProbe> candidates = new ArrayList<>();
+        Set<Integer> sampledMapUse = new HashSet<>();
+        for (int i = 0; i < program.probes().size(); i++) {
+            ProbeDecl probe = program.probes().get(i);
+            if (probe.kind() != ProbeKind.TRACEPOINT) {
+                continue;
+            }
+            PushdownAnalysis.Pushdown pushdown = PushdownAnalysis.of(program, i, cpid);
+            if (pushdown.count() != null && (pushdown.filter() == null || kernelFilters)) {
+                candidates.add(new CountedProbe(i, probe.tracepoint(), pushdown.filter(), pushdown.count()));
+            } else {
+                sampledMapUse.addAll(mapsReadOrReset(program.actions().get(probe.action())));
+            }
+        }
+        candidates.removeIf(c -> sampledMapUse.contains(c.update().map()));
+        return candidates;
+    }
+
+    /** Maps an action touches other than by aggregating into them. */
+    private static Set<Integer> mapsReadOrReset(Action action) {
+        Set<Integer> maps = new HashSet<>();
+        byte[] code = action.code();
+        for (int pc = 0; pc < code.length; ) {
+            Instruction in = Instruction.decode(code, pc);
+            switch (in.opcode()) {
+                case MAP_GET -> maps.add(in.intOperand(1));
+                case MAP_SET, MAP_DEL, MAP_CLEAR, MAP_ZERO, MAP_PRINT, MAP_TRUNC -> maps.add(in.intOperand(0));
+                default -> {
+                }
+            }
+            pc += in.length();
+        }
+        return maps;
+    }
+
+    private final CountingSession session;
+    private final List<CountedProbe> served;
+    private final List<CountedProbe> rejected;
+    private final long[] folded;
+
+    private CountOnly(CountingSession session, List<CountedProbe> served, List<CountedProbe> rejected) {
+        this.session = session;
+        this.served = List.copyOf(served);
+        this.rejected = List.copyOf(rejected);
+        this.folded = new long[served.size()];
+    }
+
+    /**
+     * Opens (disabled) a counter per probe and CPU. Probes whose filter the kernel rejects are not counted:
+     * the counters are reopened without them until every remaining filter is accepted.
+     */
+    static CountOnly open(TracepointCatalog catalog, List<CountedProbe> probes, SessionOptions options) {
+        List<CountedProbe> served = new ArrayList<>(probes);
+        List<CountedProbe> rejected = new ArrayList<>();
+        while (true) {
+            List<TraceRequest> requests = new ArrayList<>();
+            for (CountedProbe p : served) {
+                requests.add(new TraceRequest(p.tracepoint(), p.probe(), p.filter()));
+            }
+            CountingSession session = CountingSession.open(catalog, requests, options);
+            if (session.rejectedFilters().isEmpty()) {
+                return new CountOnly(session, served, rejected);
+            }
+            session.close();
+            Set<Integer> refused = new HashSet<>();
+            for (TraceRequest r : session.rejectedFilters()) {
+                refused.add(r.stream());
+            }
+            for (CountedProbe p : List.copyOf(served)) {
+                if (refused.contains(p.probe())) {
+                    served.remove(p);
+                    rejected.add(p);
+                }
+            }
+        }
+    }
+
+    /** Probes counted by the kernel. */
+    List<CountedProbe> served() {
+        return served;
+    }
+
+    /** Probes whose filter the kernel rejected: the caller samples them. */
+    List<CountedProbe> rejected() {
+        return rejected;
+    }
+
+    /** Perf events opened: served probes times online CPUs. */
+    int probeCount() {
+        return session.probeCount();
+    }
+
+    void enable() {
+        session.enable();
+    }
+
+    void disable() {
+        session.disable();
+    }
+
+    /** Adds to each served probe's map entry what its counter gained since the last fold. */
+    void foldInto(Interpreter interpreter) {
+        if (served.isEmpty()) {
+            return;
+        }
+        long[] counts = session.readCounts();
+        for (int i = 0; i < counts.length; i++) {
+            CountUpdate update = served.get(i).update();
+            interpreter.addCount(update.map(), update.key(), counts[i] - folded[i]);
+            folded[i] = counts[i];
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

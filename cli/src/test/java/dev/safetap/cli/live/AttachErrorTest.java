@@ -1,0 +1,88 @@
+package dev.safetap.cli.live;
+
+import static dev.safetap.cli.live.LiveTracer.javaCommand;
+import static dev.safetap.cli.live.LiveTracer.trace;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.safetap.bytecode.EventLayout;
+import dev.safetap.bytecode.LayoutSlot;
+import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.ProgramCodec;
+import dev.safetap.cli.live.LiveTracer.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Failures to attach name their cause and the fix, and exit with code 3 (1 for a script error). */
+class AttachErrorTest {
+    private static final String ALL_SYSCALLS = "tracepoint:syscalls:sys_enter_* { @[probe] = count(); }";
+
+    @Test
+    void tooManyOpenFilesNamesUlimit() throws Exception {
+        List<String> java = javaCommand(List.of(), "-e", ALL_SYSCALLS);
+        String shell = "ulimit -n 256; exec " + String.join(" ", java.stream().map(AttachErrorTest::quote).toList());
+        Result r = LiveTracer.run(List.of("/bin/sh", "-c", shell));
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("too many open files: raise `ulimit -n` (needed: "), r.err());
+    }
+
+    @Test
+    void noPermissionNamesParanoidAndCapabilities() throws Exception {
+        // Root without CAP_PERFMON and CAP_SYS_ADMIN is an unprivileged tracer to perf_event_open.
+        List<String> command = new ArrayList<>(List.of("capsh", "--drop=cap_perfmon,cap_sys_admin", "--", "-c"));
+        command.add(String.join(" ", javaCommand(List.of(), "-e",
+                "tracepoint:syscalls:sys_enter_read { @reads = count(); }").stream().map(AttachErrorTest::quote).toList()));
+        Result r = LiveTracer.run(command);
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("kernel.perf_event_paranoid is "), r.err());
+        assertTrue(r.err().contains("run as root or grant CAP_PERFMON"), r.err());
+    }
+
+    @Test
+    void aMisspeltTracepointSuggestsTheRightOne() {
+        Result r = trace("-e", "tracepoint:syscalls:sys_enter_raed { @reads = count(); }");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("tracepoint `syscalls:sys_enter_raed` does not exist"), r.err());
+        assertTrue(r.err().contains("did you mean `sys_enter_read`?"), r.err());
+    }
+
+    @Test
+    void aProgramVerifiedAgainstAnotherFormatIsRefused() throws Exception {
+        Path dir = Files.createTempDirectory("safetap-layout-");
+        Path compiled = dir.resolve("reads.stb");
+        Path altered = dir.resolve("altered.stb");
+        try {
+            trace("compile", "-o", compiled.toString(), "-e",
+                    "tracepoint:syscalls:sys_enter_read { @bytes = sum(args.count); }").assertOk();
+            Program program = ProgramCodec.decode(Files.readAllBytes(compiled));
+            // The same program as if built on a kernel whose sys_enter_read keeps count at offset 24.
+            List<EventLayout> layouts = new ArrayList<>();
+            for (EventLayout layout : program.layouts()) {
+                List<LayoutSlot> slots = new ArrayList<>();
+                for (LayoutSlot s : layout.slots()) {
+                    slots.add(s.name().equals("count") ? new LayoutSlot(s.name(), 24, s.size(), s.kind()) : s);
+                }
+                layouts.add(new EventLayout(layout.name(), layout.recordSize(), slots));
+            }
+            Files.write(altered, ProgramCodec.encode(new Program(program.strings(), layouts, program.maps(),
+                    program.probes(), program.actions(), program.debug())));
+            Result r = trace(altered.toString());
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("refusing to attach tracepoint:syscalls:sys_enter_read: the kernel's record format "
+                    + "differs from the one the program was verified against"), r.err());
+            assertTrue(r.err().contains("recompile the script on this machine"), r.err());
+            assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
+        } finally {
+            Files.deleteIfExists(compiled);
+            Files.deleteIfExists(altered);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

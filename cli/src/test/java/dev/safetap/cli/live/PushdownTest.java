@@ -1,0 +1,84 @@
+package dev.safetap.cli.live;
+
+import static dev.safetap.cli.live.LiveTracer.trace;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.ProgramCodec;
+import dev.safetap.cli.PushdownAnalysis;
+import dev.safetap.cli.PushdownAnalysis.CountUpdate;
+import dev.safetap.cli.PushdownAnalysis.Pushdown;
+import dev.safetap.kernel.SessionOptions;
+import dev.safetap.kernel.TraceRequest;
+import dev.safetap.kernel.TraceSession;
+import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.verifier.Verifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel filters read off verified bytecode: their exact text, count-only detection, and that the live
+ * kernel accepts every filter written here (a rejected one would silently cost the speed-up).
+ */
+class PushdownTest {
+    private static final String READ = "tracepoint:syscalls:sys_enter_read";
+    private static final String U64_MAX_SIGNED = "9223372036854775807";
+
+    @Test
+    void filtersAndCountOnlyClausesAreReadOffTheBytecode() throws Exception {
+        check("/args.count == 4096/ { @[comm] = count(); }", "count == 4096", null);
+        check("/tid == 5 && args.count == 8/ { @[probe] = count(); }", "common_pid == 5 && count == 8",
+                new CountUpdate(0, List.of(READ)));
+        check("/args.fd > 2/ { @reads = count(); }", "fd > 2 && fd <= " + U64_MAX_SIGNED, new CountUpdate(0, List.of()));
+        check("/comm == \"stwl\" || args.count < 10/ { @small = count(); }",
+                "comm == \"stwl\" || (comm != \"stwl\" && (count < 10 || count > " + U64_MAX_SIGNED + "))",
+                new CountUpdate(0, List.of()));
+        check("/!(args.fd == 3 || tid != 7)/ { @x[\"k\", 2] = count(); }", "fd != 3 && common_pid == 7",
+                new CountUpdate(0, List.of("k", 2L)));
+        check("/args.__syscall_nr < 5000000000/ { @all = count(); }", null, new CountUpdate(0, List.of()));
+        // pid is the process id; the kernel only knows the thread id: nothing is pushed.
+        check("/pid == 5/ { @x = count(); }", null, null);
+        // Counting plus anything else is not count-only; the filter still spares the VM the other events.
+        check("/args.count == 1/ { @x = count(); @y = sum(args.fd); }", "count == 1", null);
+        check("{ @x = count(); }", null, new CountUpdate(0, List.of()));
+        check("/args.count == 1/ { printf(\"%d\\n\", args.fd); }", "count == 1", null);
+    }
+
+    @Test
+    void theLiveKernelAcceptsTheFilters() throws Exception {
+        List<TraceRequest> requests = new ArrayList<>();
+        for (String script : List.of("/args.fd > 2/ { @reads = count(); }",
+                "/comm == \"stwl\" || args.count < 10/ { @small = count(); }",
+                "/!(args.fd == 3 || tid != 7)/ { @x[\"k\", 2] = count(); }")) {
+            requests.add(new TraceRequest("syscalls:sys_enter_read", requests.size(), pushdown(script).filter()));
+        }
+        try (TraceSession session = TraceSession.open(TracepointCatalog.live(), requests, SessionOptions.DEFAULT)) {
+            assertEquals(List.of(), session.rejectedFilters());
+        }
+    }
+
+    private static void check(String clause, String filter, CountUpdate count) throws Exception {
+        Pushdown p = pushdown(clause);
+        assertEquals(filter, p.filter(), clause);
+        if (count == null) {
+            assertNull(p.count(), clause);
+        } else {
+            assertEquals(count, p.count(), clause);
+        }
+    }
+
+    private static Pushdown pushdown(String clause) throws Exception {
+        Path file = Files.createTempFile("safetap-pushdown-", ".stb");
+        try {
+            trace("compile", "-o", file.toString(), "-e", READ + " " + clause).assertOk();
+            Program program = Verifier.verify(ProgramCodec.decode(Files.readAllBytes(file))).program();
+            return PushdownAnalysis.of(program, 0, 0);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
