@@ -114,11 +114,9 @@ public final class CountingSession implements AutoCloseable {
         }
     }
 
+    /** Disables the counters and closes them without waiting for the kernel's unregistration. */
     private static void closeAll(int[] fds) {
-        for (int fd : fds) {
-            if (fd >= 0) {
-                LibC.close(fd);
-            }
-        }
+        PerfEvent.stopAll(fds);
+        DeferredRelease.close(fds);
     }
 }

@@ -61,4 +61,20 @@ public final class LibC {
     public static native int setrlimit(int resource, Pointer limit);
 
     public static native String strerror(int errno);
+
+    public static native int pipe2(Pointer fds, int flags);
+
+    public static native int waitpid(int pid, Pointer status, int options);
+
+    public static native int posix_spawn(Pointer pid, String path, Pointer fileActions, Pointer attributes,
+                                         Pointer argv, Pointer environment);
+
+    public static native int posix_spawn_file_actions_init(Pointer fileActions);
+
+    public static native int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    public static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+    public static native int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int flags,
+                                                              int mode);
 }

@@ -123,6 +123,15 @@ final class PerfEvent {
         control(fd, IOC_DISABLE, null, "disable");
     }
 
+    /** Disables every fd {@code >= 0}, ignoring failures: used while releasing a session. */
+    static void stopAll(int[] fds) {
+        for (int fd : fds) {
+            if (fd >= 0) {
+                LibC.ioctl(fd, IOC_DISABLE, null);
+            }
+        }
+    }
+
     /** Makes {@code fd} write its records into the ring buffer mapped for {@code ringFd}. */
     static void redirect(int fd, int ringFd) {
         control(fd, IOC_SET_OUTPUT, new Pointer(ringFd), "share the ring buffer of");

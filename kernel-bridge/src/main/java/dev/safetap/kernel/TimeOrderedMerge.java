@@ -65,35 +65,58 @@ final class TimeOrderedMerge {
         return oldest;
     }
 
-    /** Delivers, oldest first, every waiting record stamped at or before {@code watermark}; returns the samples. */
+    /**
+     * Delivers, oldest first, every waiting record stamped at or before {@code watermark}; returns the samples.
+     * Records go out in runs: the queue holding the oldest record delivers until its head passes the oldest
+     * record of any other queue, so when one CPU has all the data the queues are scanned once per run, not
+     * once per record.
+     */
     int deliver(long watermark, EventSink sink) {
         int samples = 0;
         while (true) {
             CpuQueue next = null;
             long nextTime = Long.MAX_VALUE;
+            long otherTime = Long.MAX_VALUE;
             for (CpuQueue queue : queues) {
-                if (!queue.isEmpty() && queue.oldestTime() < nextTime) {
+                if (queue.isEmpty()) {
+                    continue;
+                }
+                long time = queue.oldestTime();
+                if (time < nextTime) {
+                    otherTime = nextTime;
                     next = queue;
-                    nextTime = queue.oldestTime();
+                    nextTime = time;
+                } else if (time < otherTime) {
+                    otherTime = time;
                 }
             }
             if (next == null || nextTime > watermark) {
                 return samples;
             }
-            int stream = next.stream();
-            if (stream >= 0) {
-                sink.onSample(stream, next.cpu(), next.pid(), next.tid(), nextTime, next.buffer, next.offset(),
-                        next.length());
-                samples++;
-            } else if (stream == CpuQueue.COMM) {
-                comms.rename(next.tid(), next.buffer, next.offset(), next.length());
-            } else if (stream == CpuQueue.FORK) {
-                comms.fork(next.pid(), next.tid());
-            } else {
-                comms.exit(next.tid());
-            }
-            next.pop();
+            long runEnd = Math.min(watermark, otherTime);
+            do {
+                samples += deliverHead(next, sink);
+                next.pop();
+            } while (!next.isEmpty() && next.oldestTime() <= runEnd);
         }
+    }
+
+    /** Hands the oldest record of {@code queue} to the sink or the comm table; 1 if it was a sample. */
+    private int deliverHead(CpuQueue queue, EventSink sink) {
+        int stream = queue.stream();
+        if (stream >= 0) {
+            sink.onSample(stream, queue.cpu(), queue.pid(), queue.tid(), queue.oldestTime(), queue.buffer,
+                    queue.offset(), queue.length());
+            return 1;
+        }
+        if (stream == CpuQueue.COMM) {
+            comms.rename(queue.tid(), queue.buffer, queue.offset(), queue.length());
+        } else if (stream == CpuQueue.FORK) {
+            comms.fork(queue.pid(), queue.tid());
+        } else {
+            comms.exit(queue.tid());
+        }
+        return 0;
     }
 
     private final class Decoder implements RecordConsumer {

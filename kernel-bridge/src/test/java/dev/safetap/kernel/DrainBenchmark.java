@@ -1,10 +1,13 @@
 package dev.safetap.kernel;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 
 /**
  * Measures how many samples per second a session delivers: traces syscalls:sys_enter_read while a command
- * (bench/c/readloop) issues reads, and prints samples delivered for its pid, records lost and the rate.
+ * (bench/c/readloop) issues reads, and prints samples delivered for its pid, records lost, the rate, and the
+ * capacity: samples per second of CPU the polling thread used (what it could drain if the command were faster).
  * Usage: DrainBenchmark RING_PAGES COMMAND ARGS...
  */
 public final class DrainBenchmark {
@@ -27,6 +30,8 @@ public final class DrainBenchmark {
                 }
             };
             session.enable();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             held.release();
             while (held.isAlive()) {
@@ -34,9 +39,11 @@ public final class DrainBenchmark {
             }
             session.finish(sink);
             long elapsed = System.nanoTime() - start;
+            long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
             held.waitFor();
-            System.out.printf("samples %d (command %d) lost %d in %.3f s: %.0f samples/s delivered%n",
-                    counts[0], counts[1], session.lost(), elapsed / 1e9, counts[0] / (elapsed / 1e9));
+            System.out.printf("samples %d (command %d) lost %d in %.3f s: %.0f samples/s delivered, "
+                    + "%.0f ns of poller CPU each: capacity %.0f samples/s%n", counts[0], counts[1], session.lost(),
+                    elapsed / 1e9, counts[0] / (elapsed / 1e9), (double) cpu / counts[0], counts[0] / (cpu / 1e9));
         }
     }
 }
