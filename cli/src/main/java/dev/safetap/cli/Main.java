@@ -5,8 +5,6 @@ import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.TracepointCatalog;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -107,7 +105,7 @@ public final class Main implements Callable<Integer> {
         if (verbose) {
             err.print(verified.report().render());
         }
-        List<String> argv = command == null ? List.of() : new ArrayList<>(Arrays.asList(new String[] {"/bin/sh", "-c", command}));
+        List<String> argv = command == null ? List.of() : CommandWords.argv(command);
         TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter);
         return new TraceRun(verified, settings, out, err).run(catalog);
     }
