@@ -160,12 +160,7 @@ public final class Assembler {
         long period = w.number(Long.MIN_VALUE, Long.MAX_VALUE);
         w.expect("action");
         int action = (int) w.number(Integer.MIN_VALUE, Integer.MAX_VALUE);
-        String filter = "";
-        if (!w.atEnd()) {
-            w.expect("filter");
-            filter = w.quoted();
-        }
-        probes.add(new ProbeDecl(kind, name, layout, period, action, filter));
+        probes.add(new ProbeDecl(kind, name, layout, period, action));
     }
 
     private void instruction(String mnemonic, Words w) {

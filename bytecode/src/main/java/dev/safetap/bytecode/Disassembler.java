@@ -46,11 +46,7 @@ public final class Disassembler {
             ProbeDecl pr = p.probes().get(i);
             sb.append(".probe ").append(i).append(' ').append(pr.kind()).append(' ').append(pr.name())
                     .append(" layout ").append(pr.layout()).append(" period ").append(pr.periodNanos())
-                    .append(" action ").append(pr.action());
-            if (!pr.kernelFilter().isEmpty()) {
-                sb.append(" filter ").append(quote(pr.kernelFilter()));
-            }
-            sb.append('\n');
+                    .append(" action ").append(pr.action()).append('\n');
         }
         for (int i = 0; i < p.actions().size(); i++) {
             Action a = p.actions().get(i);

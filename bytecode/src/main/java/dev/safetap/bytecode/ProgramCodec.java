@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class ProgramCodec {
     public static final int MAGIC = 0x53465450;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private ProgramCodec() {
     }
@@ -65,7 +65,6 @@ public final class ProgramCodec {
                 out.writeInt(pr.layout());
                 out.writeLong(pr.periodNanos());
                 out.writeInt(pr.action());
-                writeString(out, pr.kernelFilter());
             }
             out.writeInt(p.actions().size());
             for (Action a : p.actions()) {
@@ -131,9 +130,9 @@ public final class ProgramCodec {
             maps.add(new MapDecl(name, keys, kind, valueType, in.i64(), in.i64(), in.i64(), in.i32(), in.u8() != 0));
         }
         List<ProbeDecl> probes = new ArrayList<>();
-        for (int i = 0, n = in.count(25); i < n; i++) {
+        for (int i = 0, n = in.count(21); i < n; i++) {
             ProbeKind kind = in.choice(ProbeKind.values(), "probe kind");
-            probes.add(new ProbeDecl(kind, in.string(), in.i32(), in.i64(), in.i32(), in.string()));
+            probes.add(new ProbeDecl(kind, in.string(), in.i32(), in.i64(), in.i32()));
         }
         List<Action> actions = new ArrayList<>();
         for (int i = 0, n = in.count(6); i < n; i++) {

@@ -61,9 +61,9 @@ final class SamplePrograms {
                 List.of(MapDecl.of("@x", List.of(ValueType.INT, ValueType.STR), MapKind.SCALAR, ValueType.INT, 100),
                         new MapDecl("@h", List.of(), MapKind.LHIST, ValueType.INT, -10, 100, 5, 4096, false),
                         new MapDecl("self->ts", List.of(ValueType.INT), MapKind.SCALAR, ValueType.STR, 0, 0, 0, 8, true)),
-                List.of(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_openat", 0, 0, 0, "dfd == 3"),
+                List.of(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_openat", 0, 0, 0),
                         ProbeDecl.begin(1),
-                        new ProbeDecl(ProbeKind.INTERVAL, "interval:s:1", -1, 1_000_000_000L, 1, ""),
+                        new ProbeDecl(ProbeKind.INTERVAL, "interval:s:1", -1, 1_000_000_000L, 1),
                         ProbeDecl.end(1)),
                 List.of(b.build(9), end.build(0)),
                 new DebugInfo("open.bt", "BEGIN {}\n  @x = 1;\nexit()\n", b.lines(0)));

@@ -64,8 +64,7 @@ final class ScriptLoader {
 
     private static Program compile(String name, String source, ScriptOptions options, TracepointCatalog catalog) {
         ProbeCatalog probes = new TracepointProbeCatalog(catalog);
-        return Compiler.compile(name, source,
-                new CompileOptions(probes, options.parameters(), options.mapCapacity, !options.noKernelFilter));
+        return Compiler.compile(name, source, new CompileOptions(probes, options.parameters(), options.mapCapacity));
     }
 
     /** The live catalog when tracefs can be reached, else the snapshot of real formats shipped with safetap. */

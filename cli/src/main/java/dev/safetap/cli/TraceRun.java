@@ -137,7 +137,7 @@ final class TraceRun implements EventSink {
 
     /**
      * One request per tracepoint probe that counting does not serve, with the filter read off its verified
-     * bytecode (the compiler's {@link ProbeDecl#kernelFilter()} is not trusted), unless filters are off.
+     * bytecode, unless filters are off.
      */
     private List<TraceRequest> sampledRequests(Program program, int cpid) {
         Set<Integer> counted = new HashSet<>();

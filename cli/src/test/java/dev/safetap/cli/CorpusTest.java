@@ -90,7 +90,7 @@ class CorpusTest {
                 default -> errors.put(i + 1, text.trim());
             }
         }
-        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(CATALOG), args, 4096, true);
+        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(CATALOG), args, 4096);
         VerifiedProgram verified;
         try {
             Program program = Compiler.compile(name, source, options);

@@ -35,7 +35,7 @@ class GoldenThroughCompilerTest {
             scripts = files.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
         }
         assertFalse(scripts.isEmpty(), "no golden scripts under " + GOLDEN.toAbsolutePath());
-        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096, true);
+        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096);
         return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
             String name = script.getFileName().toString();
             Path expected = GOLDEN.resolve(name.replace(".bt", ".out"));

@@ -11,7 +11,6 @@ import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.compiler.Ast.*;
@@ -68,12 +67,9 @@ final class CodeGen {
             int index = actions.size();
             actions.add(action(p));
             lines.addAll(b.lines(index));
-            String filter = options.kernelFilters() && p.clause().predicate() != null && p.layout() != null
-                    ? KernelFilter.of(p.clause().predicate(), p, options.positionalParams()) : "";
             for (ResolvedProbe r : p.probes()) {
                 int layout = r.schema() == null ? -1 : layoutId(Layouts.of(r.schema()));
-                probes.add(new ProbeDecl(r.kind(), r.name(), layout, r.periodNanos(), index,
-                        r.kind() == ProbeKind.TRACEPOINT ? filter : ""));
+                probes.add(new ProbeDecl(r.kind(), r.name(), layout, r.periodNanos(), index));
             }
         }
         List<MapDecl> maps = checked.maps();

@@ -151,7 +151,7 @@ class CheckerTest {
 
     @Test
     void absentPositionalParametersAreZeroOrEmpty() {
-        Scripts.compile("BEGIN { printf(\"%d %s %d\\n\", $3, str($3), $#); }", Scripts.options(List.of("1"), false));
+        Scripts.compile("BEGIN { printf(\"%d %s %d\\n\", $3, str($3), $#); }", Scripts.options(List.of("1")));
     }
 
     @Test

@@ -33,7 +33,7 @@ class CodeGenTest {
                 RET
                 """, Scripts.code(p, 0));
         assertEquals(List.of(MapDecl.of("@", List.of(ValueType.STR), MapKind.COUNT, ValueType.INT, 4096)), p.maps());
-        assertEquals(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", 0, 0, 0, ""), p.probes().get(0));
+        assertEquals(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", 0, 0, 0), p.probes().get(0));
     }
 
     @Test
@@ -241,7 +241,7 @@ class CodeGenTest {
     @Test
     void positionalParameters() {
         Program p = Scripts.compile("BEGIN { printf(\"%d %s %d %s %d\\n\", $1, $2, $3, str($3), $#); }",
-                Scripts.options(List.of("0x10", "name"), false));
+                Scripts.options(List.of("0x10", "name")));
         assertEquals("""
                 CONST_INT r0, 16
                 CONST_STR r1, s0
@@ -257,9 +257,9 @@ class CodeGenTest {
     @Test
     void intervalsAndEndProbes() {
         Program p = Scripts.compile("interval:ms:250 { @x = 1; } END { print(@x); } i:s:2 { } interval:hz:4 { }");
-        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:ms:250", -1, 250_000_000L, 0, ""), p.probes().get(0));
+        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:ms:250", -1, 250_000_000L, 0), p.probes().get(0));
         assertEquals(ProbeDecl.end(1), p.probes().get(1));
-        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:s:2", -1, 2_000_000_000L, 2, ""), p.probes().get(2));
+        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:s:2", -1, 2_000_000_000L, 2), p.probes().get(2));
         assertEquals(250_000_000L, p.probes().get(3).periodNanos());
     }
 
@@ -293,7 +293,7 @@ class CodeGenTest {
 
     @Test
     void mapCapacityComesFromTheOptions() {
-        Program p = Compiler.compile("t.bt", "BEGIN { @x = 1; }", new CompileOptions(null, List.of(), 77, false));
+        Program p = Compiler.compile("t.bt", "BEGIN { @x = 1; }", new CompileOptions(null, List.of(), 77));
         assertEquals(77, p.maps().get(0).capacity());
         assertNotEquals(0, p.actions().get(0).registers());
     }

@@ -40,7 +40,7 @@ class CorpusTest {
         "tracepoint:sched:sched_switch, tracepoint:sched:sched_wakeup { printf(\"%s\\n\", probe); }",
     })
     void compilesAndVerifies(String source) {
-        Program p = Scripts.compile(source, Scripts.options(List.of("7", "name"), true));
+        Program p = Scripts.compile(source, Scripts.options(List.of("7", "name")));
         assertFalse(p.actions().isEmpty());
     }
 }

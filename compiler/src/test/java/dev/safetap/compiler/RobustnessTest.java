@@ -41,7 +41,7 @@ class RobustnessTest {
     private static void compileOrReject(String source) {
         Program p;
         try {
-            p = Compiler.compile("fuzz.bt", source, Scripts.options(List.of("5", "x"), true));
+            p = Compiler.compile("fuzz.bt", source, Scripts.options(List.of("5", "x")));
         } catch (CompileException e) {
             assertFalse(e.render().contains("internal compiler error"), () -> "for input:\n" + shown(source) + "\n" + e.render());
             return;
@@ -102,12 +102,12 @@ class RobustnessTest {
 
     @Test
     void missingInputsAndBadCapacityAreCompileErrors() {
-        assertFalse(assertThrowsCompile(() -> Compiler.compile("x.bt", null, Scripts.options(List.of(), false))).isEmpty());
+        assertFalse(assertThrowsCompile(() -> Compiler.compile("x.bt", null, Scripts.options(List.of()))).isEmpty());
         assertFalse(assertThrowsCompile(() -> Compiler.compile("x.bt", "BEGIN { }", null)).isEmpty());
         assertFalse(assertThrowsCompile(() -> Compiler.compile("x.bt", "BEGIN { }",
-                new CompileOptions(null, List.of(), 0, false))).isEmpty());
+                new CompileOptions(null, List.of(), 0))).isEmpty());
         assertFalse(assertThrowsCompile(() -> Compiler.compile("x.bt", "tracepoint:a:b { }",
-                new CompileOptions(null, List.of(), 10, false))).isEmpty());
+                new CompileOptions(null, List.of(), 10))).isEmpty());
     }
 
     private static String assertThrowsCompile(Runnable r) {

@@ -15,12 +15,12 @@ final class Scripts {
     private Scripts() {
     }
 
-    static CompileOptions options(List<String> params, boolean kernelFilters) {
-        return new CompileOptions(SnapshotCatalog.INSTANCE, params, 4096, kernelFilters);
+    static CompileOptions options(List<String> params) {
+        return new CompileOptions(SnapshotCatalog.INSTANCE, params, 4096);
     }
 
     static Program compile(String source) {
-        return compile(source, options(List.of(), false));
+        return compile(source, options(List.of()));
     }
 
     /** Compiles, then checks that the program survives encode/decode unchanged and that the verifier accepts it. */
@@ -36,7 +36,7 @@ final class Scripts {
 
     /** The rendered errors of a script that must not compile. */
     static String errors(String source) {
-        return errors(source, options(List.of(), false));
+        return errors(source, options(List.of()));
     }
 
     static String errors(String source, CompileOptions options) {

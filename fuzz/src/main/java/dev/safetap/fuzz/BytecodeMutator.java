@@ -325,11 +325,10 @@ public final class BytecodeMutator {
         int i = random.nextInt(probes.size());
         ProbeDecl d = probes.get(i);
         ProbeDecl changed = switch (random.nextInt(4)) {
-            case 0 -> new ProbeDecl(d.kind(), d.name(), d.layout() + (random.nextBoolean() ? 1 : -1), d.periodNanos(), d.action(), d.kernelFilter());
-            case 1 -> new ProbeDecl(d.kind(), d.name(), d.layout(), d.periodNanos(), d.action() + (random.nextBoolean() ? 1 : -1), d.kernelFilter());
-            case 2 -> new ProbeDecl(ProbeKind.values()[random.nextInt(ProbeKind.values().length)], d.name(), d.layout(), d.periodNanos(),
-                    d.action(), d.kernelFilter());
-            default -> new ProbeDecl(d.kind(), d.name(), d.layout(), random.nextInt(3) - 1, d.action(), d.kernelFilter());
+            case 0 -> new ProbeDecl(d.kind(), d.name(), d.layout() + (random.nextBoolean() ? 1 : -1), d.periodNanos(), d.action());
+            case 1 -> new ProbeDecl(d.kind(), d.name(), d.layout(), d.periodNanos(), d.action() + (random.nextBoolean() ? 1 : -1));
+            case 2 -> new ProbeDecl(ProbeKind.values()[random.nextInt(ProbeKind.values().length)], d.name(), d.layout(), d.periodNanos(), d.action());
+            default -> new ProbeDecl(d.kind(), d.name(), d.layout(), random.nextInt(3) - 1, d.action());
         };
         probes.set(i, changed);
         return new Program(p.strings(), p.layouts(), p.maps(), probes, p.actions(), p.debug());

@@ -20,7 +20,7 @@ final class Scripts {
     }
 
     static Program compile(String name, String source, List<String> positional, int capacity) {
-        return Compiler.compile(name, source, new CompileOptions(PROBES, positional, capacity, true));
+        return Compiler.compile(name, source, new CompileOptions(PROBES, positional, capacity));
     }
 
     /** Iterations of each property: {@code -Dsafetap.fuzz.iterations=N} for a long campaign, else {@code ci}. */

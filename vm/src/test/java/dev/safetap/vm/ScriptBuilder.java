@@ -71,7 +71,7 @@ final class ScriptBuilder {
     /** Adds a probe of this kind running {@code code}; returns the probe index. */
     int probe(ProbeKind kind, String name, int layout, Code code) {
         int action = code.finish();
-        probes.add(new ProbeDecl(kind, name, layout, 0, action, ""));
+        probes.add(new ProbeDecl(kind, name, layout, 0, action));
         return probes.size() - 1;
     }
 
