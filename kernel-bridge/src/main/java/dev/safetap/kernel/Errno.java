@@ -12,6 +12,7 @@ final class Errno {
     static final int ENOMEM = 12;
     static final int EACCES = 13;
     static final int ENODEV = 19;
+    static final int EINVAL = 22;
     static final int ENFILE = 23;
     static final int EMFILE = 24;
     static final int EOPNOTSUPP = 95;

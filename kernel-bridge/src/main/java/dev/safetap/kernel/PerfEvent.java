@@ -23,6 +23,9 @@ final class PerfEvent {
     /** Every sample and every side-band record carries id, tid, time and cpu. */
     static final long SAMPLE_TYPE = SAMPLE_IDENTIFIER | SAMPLE_TID | SAMPLE_TIME | SAMPLE_CPU | SAMPLE_RAW;
 
+    /** read(2) of a sampling event also returns how many of its samples found its ring full (Linux 6.0+). */
+    static final long FORMAT_LOST = 1L << 4;
+
     static final int RECORD_LOST = 2;
     static final int RECORD_COMM = 3;
     static final int RECORD_EXIT = 4;
@@ -46,6 +49,12 @@ final class PerfEvent {
     private static final long IOC_SET_FILTER = 0x40082406L;
     private static final long IOC_ID = 0x80082407L;
 
+    /**
+     * Loaded before any event is opened: once the process is out of file descriptors no class file
+     * could be opened any more to report that.
+     */
+    private static final Class<?>[] FAILURE_PATH = {Errno.class, KernelException.class};
+
     private PerfEvent() {
     }
 
@@ -54,6 +63,7 @@ final class PerfEvent {
         Memory attr = attr(TYPE_TRACEPOINT, tracepointId);
         attr.setLong(16, 1);
         attr.setLong(24, SAMPLE_TYPE);
+        attr.setLong(32, FORMAT_LOST);
         attr.setLong(40, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
         attr.setInt(48, wakeupBytes);
         attr.setInt(92, CLOCK_MONOTONIC);
@@ -93,10 +103,14 @@ final class PerfEvent {
      */
     static int open(Memory attr, int pid, int cpu, String what, int needed) {
         long fd = LibC.syscall(LibC.SYS_PERF_EVENT_OPEN, attr, pid, cpu, -1, FLAG_FD_CLOEXEC);
+        int errno = fd >= 0 ? 0 : Errno.last();
+        if (errno == Errno.EINVAL && (attr.getLong(32) & FORMAT_LOST) != 0) {
+            attr.setLong(32, attr.getLong(32) & ~FORMAT_LOST);
+            return open(attr, pid, cpu, what, needed);
+        }
         if (fd >= 0) {
             return (int) fd;
         }
-        int errno = Errno.last();
         String failed = "perf_event_open for " + what + " failed (" + Errno.describe(errno) + "): ";
         switch (errno) {
             case Errno.EACCES, Errno.EPERM -> throw new KernelException(failed + "kernel.perf_event_paranoid is "
@@ -130,6 +144,16 @@ final class PerfEvent {
                 LibC.ioctl(fd, IOC_DISABLE, null);
             }
         }
+    }
+
+    /**
+     * Samples of this event the kernel dropped because the ring was full, or -1 when the kernel does not
+     * count them per event (before Linux 6.0). Unlike the ring's LOST records, which the kernel writes only
+     * once the ring has room again, this count is complete at any moment.
+     */
+    static long lostSamples(int fd) {
+        Memory values = new Memory(16);
+        return LibC.read(fd, values, 16) == 16 ? values.getLong(8) : -1;
     }
 
     /** Makes {@code fd} write its records into the ring buffer mapped for {@code ringFd}. */

@@ -177,6 +177,24 @@ public final class TraceSession implements AutoCloseable {
         do {
             merge.deliver(drain(Long.MAX_VALUE), sink);
         } while (anyRingHasData() || merge.holding());
+        countLostSamples();
+    }
+
+    /**
+     * Completes the lost counts from each event's own count: the kernel reports a loss in the ring only
+     * when it next writes there, so losses just before the end would otherwise go unreported.
+     */
+    private void countLostSamples() {
+        long[] lost = merge.lost();
+        int requests = probeFds.length / cpus.length;
+        for (int c = 0; c < cpus.length; c++) {
+            long sum = 0;
+            for (int r = 0; r < requests && sum >= 0; r++) {
+                long n = PerfEvent.lostSamples(probeFds[c * requests + r]);
+                sum = n < 0 ? -1 : sum + n;
+            }
+            lost[c] = Math.max(lost[c], sum);
+        }
     }
 
     /** Records the kernel dropped because a ring was full, over all CPUs. */
