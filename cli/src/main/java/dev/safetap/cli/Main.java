@@ -39,7 +39,7 @@ public final class Main implements Callable<Integer> {
     int pid = -1;
 
     @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
-    int ringPages = 256;
+    int ringPages = 1024;
 
     final PrintStream out;
     final PrintStream err;
