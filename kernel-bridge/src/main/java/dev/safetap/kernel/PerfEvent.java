@@ -51,9 +51,9 @@ final class PerfEvent {
 
     /**
      * Loaded before any event is opened: once the process is out of file descriptors no class file
-     * could be opened any more to report that.
+     * could be opened any more to release what was opened and report the failure.
      */
-    private static final Class<?>[] FAILURE_PATH = {Errno.class, KernelException.class};
+    private static final Class<?>[] FAILURE_PATH = {Errno.class, KernelException.class, DeferredRelease.class};
 
     private PerfEvent() {
     }
