@@ -46,6 +46,7 @@ final class TraceRun implements EventSink {
     private final PrintStream out;
     private final PrintStream err;
     private final EventContext ctx = new EventContext();
+    private final EventContext tick = EventContext.ofTracer();
     private volatile boolean stopRequested;
     private Interpreter interpreter;
     private TraceSession session;
@@ -208,14 +209,8 @@ final class TraceRun implements EventSink {
         if (counting != null) {
             counting.foldInto(interpreter);
         }
-        ctx.pid = (int) ProcessHandle.current().pid();
-        ctx.tid = ctx.pid;
-        ctx.cpu = 0;
-        ctx.timeNanos = now;
-        ctx.record = null;
-        ctx.length = 0;
-        ctx.commLength = session.comms().comm(ctx.tid, ctx.comm);
-        interpreter.fire(probe, ctx);
+        tick.timeNanos = now;
+        interpreter.fire(probe, tick);
     }
 
     @Override

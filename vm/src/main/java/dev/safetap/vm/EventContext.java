@@ -1,6 +1,9 @@
 package dev.safetap.vm;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The event an action runs on. One instance is filled in place by the caller and reused for every
@@ -22,4 +25,22 @@ public final class EventContext {
     /** Name of the thread that caused the event: {@code commLength} bytes, filled by the caller. */
     public final byte[] comm = new byte[16];
     public int commLength;
+
+    /** An event caused by the tracer's own thread, as BEGIN, END and interval probes see it. */
+    public static EventContext ofTracer() {
+        EventContext ctx = new EventContext();
+        ctx.pid = (int) ProcessHandle.current().pid();
+        ctx.tid = ctx.pid;
+        try {
+            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+            ctx.tid = Integer.parseInt(self.getFileName().toString());
+            byte[] comm = Files.readAllBytes(Path.of("/proc/thread-self/comm"));
+            ctx.commLength = Math.min(ctx.comm.length, comm.length > 0 && comm[comm.length - 1] == '\n' ? comm.length - 1 : comm.length);
+            System.arraycopy(comm, 0, ctx.comm, 0, ctx.commLength);
+        } catch (IOException | RuntimeException e) {
+            ctx.commLength = 0;
+        }
+        ctx.timeNanos = System.nanoTime();
+        return ctx;
+    }
 }

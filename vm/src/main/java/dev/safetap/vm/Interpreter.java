@@ -14,13 +14,10 @@ import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.SourcePosition;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.VerifiedProgram;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -156,29 +153,12 @@ public final class Interpreter {
     }
 
     private void runAll(ProbeKind kind) {
-        EventContext self = tracerContext();
+        EventContext self = EventContext.ofTracer();
         for (int p = 0; p < probeAction.length; p++) {
             if (program.probes().get(p).kind() == kind) {
                 fire(p, self);
             }
         }
-    }
-
-    private static EventContext tracerContext() {
-        EventContext ctx = new EventContext();
-        ctx.pid = (int) ProcessHandle.current().pid();
-        ctx.tid = ctx.pid;
-        try {
-            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
-            ctx.tid = Integer.parseInt(self.getFileName().toString());
-            byte[] comm = Files.readAllBytes(Path.of("/proc/thread-self/comm"));
-            ctx.commLength = Math.min(ctx.comm.length, comm.length > 0 && comm[comm.length - 1] == '\n' ? comm.length - 1 : comm.length);
-            System.arraycopy(comm, 0, ctx.comm, 0, ctx.commLength);
-        } catch (IOException | RuntimeException e) {
-            ctx.commLength = 0;
-        }
-        ctx.timeNanos = System.nanoTime();
-        return ctx;
     }
 
     public boolean exitRequested() {
