@@ -115,8 +115,8 @@ final class TraceRun implements EventSink {
             out.flush();
             interpreter.reportProblems();
             if (session.lost() > 0) {
-                err.println("warning: " + session.lost() + " events lost: the ring buffer was full; raise --ring-pages (now "
-                        + settings.ringPages() + ")");
+                err.println("warning: " + session.lost() + " events lost (" + lostPerCpu() + "): the ring buffer was full;"
+                        + " raise --ring-pages (now " + settings.ringPages() + ")");
             }
             return ExitCode.OK;
         } finally {
@@ -203,6 +203,17 @@ final class TraceRun implements EventSink {
                 break;
             }
         }
+    }
+
+    /** "cpu0 12, cpu1 0": where events were lost. */
+    private String lostPerCpu() {
+        int[] cpus = session.cpus();
+        long[] lost = session.lostPerCpu();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cpus.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append("cpu").append(cpus[i]).append(' ').append(lost[i]);
+        }
+        return sb.toString();
     }
 
     private void fireTick(int probe, long now) {
