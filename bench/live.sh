@@ -14,7 +14,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 reads="${1:-500000}"
 burst=2000000
-jar="$root/cli/target/safetap.jar"
 
 fail() { echo "bench/live.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "run as root (perf_event_open on tracepoints, bpftrace)"
@@ -34,19 +33,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building: C helpers and the safetap jar..." >&2
+echo "building: C helpers and safetap..." >&2
 gcc -O2 -Wall -o "$work/readloop" "$root/bench/c/readloop.c"
 gcc -O2 -Wall -o "$work/rawconsumer" "$root/bench/c/rawconsumer.c"
-if [ ! -f "$jar" ] || [ -n "$(find "$root" \( -name .git -o -name target \) -prune -o -type f \
-     \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]; then
-  if ! (cd "$root" && { mvn -q -o -B -DskipTests package >&2 2>/dev/null || mvn -q -B -DskipTests package >&2; }); then
-    [ -f "$jar" ] || fail "mvn package failed and there is no jar to measure"
-    echo "warning: mvn package failed; measuring the existing, older $jar" >&2
-  fi
-fi
-# The same JVM and flags as ./safetap, without its staleness check (a source edited during the run must
-# not trigger a rebuild between two measurements).
-safetap=(java -XX:+UseSerialGC -Xss2m -jar "$jar")
+# What users run: the launcher (it builds the jar and its class-data archive first when they are stale,
+# which this first call does, outside any measurement).
+"$root/safetap" --version >/dev/null || fail "./safetap could not be built"
+safetap=("$root/safetap")
 ulimit -l 8192 2>/dev/null || true
 ulimit -n 65536 2>/dev/null || true
 
