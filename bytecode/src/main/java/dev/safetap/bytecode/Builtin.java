@@ -11,7 +11,6 @@ public enum Builtin {
     CPU(ValueType.INT),
     /** Pid of the command started with -c, 0 when there is none. */
     CPID(ValueType.INT),
-    UID(ValueType.INT),
     /** Name of the thread that caused the event. */
     COMM(ValueType.STR),
     /** Full name of the probe that fired, e.g. {@code tracepoint:syscalls:sys_enter_read}. */

@@ -644,6 +644,11 @@ final class Checker {
             error(id, "`args` must be followed by a field, as in `args->fd`", "");
             return null;
         }
+        if (name.equals("uid") || name.equals("gid")) {
+            error(id, "`" + name + "` is not available: the kernel's perf samples do not carry it, and reading it from /proc "
+                    + "later would be wrong for processes that exit or change it", "select processes by `comm`, `pid` or -p instead");
+            return null;
+        }
         Set<String> known = new HashSet<>(Language.builtins());
         known.remove("args");
         error(id, "unknown builtin `" + name + "`", Spelling.hint(name, known).isEmpty()

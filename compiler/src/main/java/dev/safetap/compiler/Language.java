@@ -12,7 +12,7 @@ public final class Language {
             Map.entry("pid", Builtin.PID), Map.entry("tid", Builtin.TID), Map.entry("comm", Builtin.COMM),
             Map.entry("execname", Builtin.COMM), Map.entry("nsecs", Builtin.NSECS), Map.entry("timestamp", Builtin.NSECS),
             Map.entry("elapsed", Builtin.ELAPSED), Map.entry("cpu", Builtin.CPU), Map.entry("probe", Builtin.PROBE),
-            Map.entry("cpid", Builtin.CPID), Map.entry("uid", Builtin.UID));
+            Map.entry("cpid", Builtin.CPID));
     /** Builtins that read the event record. */
     static final Set<String> RECORD = Set.of("args", "retval", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5");
     /** Functions that fold a value into a map, with their DTrace spellings. */

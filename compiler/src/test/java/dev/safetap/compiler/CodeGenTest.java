@@ -27,7 +27,7 @@ class CodeGenTest {
                 CONST_INT r1, 3
                 EQ r0, r0, r1
                 JZ r0, +25
-                CTX r2, 7
+                CTX r2, 6
                 CONST_INT r1, 1
                 MAP_AGG m0, (r2), r1
                 RET
@@ -84,7 +84,7 @@ class CodeGenTest {
     void anActionReadingNoFieldServesEveryFormat() {
         Program p = Scripts.compile("tracepoint:syscalls:sys_enter_* { @[probe] = count(); }");
         assertEquals(1, p.actions().size());
-        assertEquals("CTX r0, 8\nCONST_INT r1, 1\nMAP_AGG m0, (r0), r1\nRET\n", Scripts.code(p, 0));
+        assertEquals("CTX r0, 7\nCONST_INT r1, 1\nMAP_AGG m0, (r0), r1\nRET\n", Scripts.code(p, 0));
         assertEquals(15, p.probes().size());
         assertTrue(p.probes().stream().allMatch(pr -> pr.action() == 0 && pr.layout() >= 0));
         assertEquals(13, p.layouts().size());

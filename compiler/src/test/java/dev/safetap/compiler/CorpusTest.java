@@ -29,7 +29,7 @@ class CorpusTest {
         "BEGIN { $i = 0; unroll(5) { $i++; } for ($j = 0; $j < 10; $j++) { @a[$j] = $j * 2; } for ($k = 1; $k <= 9; $k += 3) { @b += $k; } }",
         "interval:s:1 { print(@x); clear(@x); zero(@y); } BEGIN { @x[1] = count(); @y = sum(3); }",
         "interval:ms:100 { time(); time(\"%H\\n\"); } END { print(@c, 10); print(@c, 5, 1000); trunc(@c, 3); } BEGIN { @c[\"a\"] = count(); }",
-        "BEGIN { @m[1] = 2; delete(@m[1]); @x = @m[1] + 1; printf(\"%d %d %d %d\\n\", cpu, uid, cpid, elapsed); }",
+        "BEGIN { @m[1] = 2; delete(@m[1]); @x = @m[1] + 1; printf(\"%d %d %d\\n\", cpu, cpid, elapsed); }",
         "BEGIN { @min = min(5); @max = max(-5); @stats = stats(7); @a = avg(1); printf(\"%d\\n\", @min + @max + @a); }",
         "tracepoint:syscalls:sys_enter_openat { printf(\"%d %d %x\\n\", arg0, arg2, args.flags); }",
         "BEGIN { $v = 1 ? 2 : 3; $w = (1 + 2) * 3 / 4 % 5 - -6; $b = ~7 & 8 | 9 ^ 10; printf(\"%d %d %d %s\\n\", $v, $w, $b, 1 > 2 ? \"x\" : \"y\"); }",

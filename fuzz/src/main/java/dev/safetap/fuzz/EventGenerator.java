@@ -60,9 +60,8 @@ public final class EventGenerator {
         byte[] comm = COMMS[random.nextInt(COMMS.length)];
         clock += random.nextInt(4) == 0 ? random.nextLong(1L << 40) : random.nextInt(1_000_000);
         int cpu = random.nextInt(4);
-        int uid = random.nextBoolean() ? 0 : 1000;
         byte[] record = format == null ? null : record(shape, pid);
-        return new GeneratedEvent(probe, record, pid, tid, cpu, uid, clock, comm);
+        return new GeneratedEvent(probe, record, pid, tid, cpu, clock, comm);
     }
 
     private boolean hasDataLoc() {

@@ -10,7 +10,7 @@ import java.util.HexFormat;
  * interval) and the context the kernel would report with it. {@link #toText()} and
  * {@link #parse(String)} are the one-line form stored in reproducers.
  */
-public record GeneratedEvent(int probe, byte[] record, int pid, int tid, int cpu, int uid, long timeNanos, byte[] comm) {
+public record GeneratedEvent(int probe, byte[] record, int pid, int tid, int cpu, long timeNanos, byte[] comm) {
 
     /** Fills the reused context with this event, the record read in place from offset 0. */
     public EventContext fill(EventContext ctx) {
@@ -20,17 +20,16 @@ public record GeneratedEvent(int probe, byte[] record, int pid, int tid, int cpu
         ctx.pid = pid;
         ctx.tid = tid;
         ctx.cpu = cpu;
-        ctx.uid = uid;
         ctx.timeNanos = timeNanos;
         ctx.commLength = Math.min(comm.length, ctx.comm.length);
         System.arraycopy(comm, 0, ctx.comm, 0, ctx.commLength);
         return ctx;
     }
 
-    /** {@code probe=P pid=.. tid=.. cpu=.. uid=.. time=.. comm=HEX record=HEX|-}. */
+    /** {@code probe=P pid=.. tid=.. cpu=.. time=.. comm=HEX record=HEX|-}. */
     public String toText() {
         HexFormat hex = HexFormat.of();
-        return "probe=" + probe + " pid=" + pid + " tid=" + tid + " cpu=" + cpu + " uid=" + uid + " time=" + timeNanos
+        return "probe=" + probe + " pid=" + pid + " tid=" + tid + " cpu=" + cpu + " time=" + timeNanos
                 + " comm=" + hex.formatHex(comm) + " record=" + (record == null ? "-" : hex.formatHex(record));
     }
 
@@ -41,7 +40,7 @@ public record GeneratedEvent(int probe, byte[] record, int pid, int tid, int cpu
      */
     public static GeneratedEvent parse(String line) {
         String[] words = line.strip().split(" ");
-        String[] keys = {"probe", "pid", "tid", "cpu", "uid", "time", "comm", "record"};
+        String[] keys = {"probe", "pid", "tid", "cpu", "time", "comm", "record"};
         if (words.length != keys.length) {
             throw new IllegalArgumentException("an event line has " + keys.length + " key=value words: " + line);
         }
@@ -53,7 +52,7 @@ public record GeneratedEvent(int probe, byte[] record, int pid, int tid, int cpu
             v[i] = words[i].substring(keys[i].length() + 1);
         }
         HexFormat hex = HexFormat.of();
-        return new GeneratedEvent(Integer.parseInt(v[0]), v[7].equals("-") ? null : hex.parseHex(v[7]), Integer.parseInt(v[1]),
-                Integer.parseInt(v[2]), Integer.parseInt(v[3]), Integer.parseInt(v[4]), Long.parseLong(v[5]), hex.parseHex(v[6]));
+        return new GeneratedEvent(Integer.parseInt(v[0]), v[6].equals("-") ? null : hex.parseHex(v[6]), Integer.parseInt(v[1]),
+                Integer.parseInt(v[2]), Integer.parseInt(v[3]), Long.parseLong(v[4]), hex.parseHex(v[5]));
     }
 }

@@ -33,7 +33,7 @@ public final class ProgramGenerator {
 
     private static final String[] INT_LITERALS = {"0", "1", "-1", "2", "7", "64", "1000", "4294967296", "0x7fffffffffffffff"};
     private static final String[] STR_LITERALS = {"\"\"", "\"a\"", "\"bash\"", "\"hello world\"", "\"" + "z".repeat(Limits.MAX_STRING) + "\""};
-    private static final String[] INT_BUILTINS = {"pid", "tid", "cpu", "uid", "cpid"};
+    private static final String[] INT_BUILTINS = {"pid", "tid", "cpu", "cpid"};
     private static final String[] TIME_BUILTINS = {"nsecs", "elapsed"};
     private static final String[] BINARY = {"+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "==", "!=", "<", "<=", ">", ">=", "&&", "||"};
     private static final String[] INT_CONVERSIONS = {"%d", "%u", "%x", "%X", "%o", "%5d", "%-6d", "%08x", "%i", "%+d"};

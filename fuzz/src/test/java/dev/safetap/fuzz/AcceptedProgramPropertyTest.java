@@ -141,7 +141,7 @@ class AcceptedProgramPropertyTest {
         for (GeneratedEvent e : events) {
             int p = names.indexOf(from.program().probes().get(e.probe()).name());
             if (p >= 0) {
-                out.add(new GeneratedEvent(p, e.record(), e.pid(), e.tid(), e.cpu(), e.uid(), e.timeNanos(), e.comm()));
+                out.add(new GeneratedEvent(p, e.record(), e.pid(), e.tid(), e.cpu(), e.timeNanos(), e.comm()));
             }
         }
         return out;

@@ -67,7 +67,7 @@ class ReproducerReplayTest {
         Reproducer stale = new Reproducer("stale", "safe", 1, 4096, "BEGIN { @x = ; }", null, List.of());
         assertNotNull(replay(stale));
         Reproducer wrongProbe = new Reproducer("probe", "safe", 1, 4096, "BEGIN { exit(); }", null,
-                List.of(new GeneratedEvent(3, null, 1, 1, 0, 0, 0, new byte[0])));
+                List.of(new GeneratedEvent(3, null, 1, 1, 0, 0, new byte[0])));
         assertTrue(replay(wrongProbe).contains("probe 3"));
     }
 

@@ -685,7 +685,6 @@ public final class CheckedInterpreter {
             case ELAPSED -> setInt(dst, ctx.timeNanos - options.startNanos());
             case CPU -> setInt(dst, ctx.cpu);
             case CPID -> setInt(dst, options.cpid());
-            case UID -> setInt(dst, ctx.uid);
             case COMM -> {
                 int n = 0;
                 int max = Math.min(Math.min(ctx.commLength, ctx.comm.length), Limits.MAX_STRING);

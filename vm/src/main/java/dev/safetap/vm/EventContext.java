@@ -18,8 +18,6 @@ public final class EventContext {
     public int pid;
     public int tid;
     public int cpu;
-    /** User id of the thread, 0 when unknown. */
-    public int uid;
     /** Event time, CLOCK_MONOTONIC nanoseconds (the clock of {@link System#nanoTime()} on Linux). */
     public long timeNanos;
     /** Name of the thread that caused the event: {@code commLength} bytes, filled by the caller. */

@@ -526,7 +526,6 @@ public final class Interpreter {
             case ELAPSED -> ints[dst] = ctx.timeNanos - options.startNanos();
             case CPU -> ints[dst] = ctx.cpu;
             case CPID -> ints[dst] = options.cpid();
-            case UID -> ints[dst] = ctx.uid;
             case COMM -> {
                 int n = 0;
                 int max = Math.min(ctx.commLength, ctx.comm.length);

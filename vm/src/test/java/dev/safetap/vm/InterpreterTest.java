@@ -248,14 +248,13 @@ class InterpreterTest {
         ctx.pid = 10;
         ctx.tid = 11;
         ctx.cpu = 1;
-        ctx.uid = 1000;
         ctx.timeNanos = 5_000;
         byte[] comm = "bash\0junk".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(comm, 0, ctx.comm, 0, comm.length);
         ctx.commLength = comm.length;
         vm.fire(probe, ctx);
         assertEquals(Map.of(List.of("PID"), 10L, List.of("TID"), 11L, List.of("NSECS"), 5_000L, List.of("ELAPSED"), 4_000L,
-                List.of("CPU"), 1L, List.of("CPID"), 77L, List.of("UID"), 1000L), asMap(vm.entries(ints)));
+                List.of("CPU"), 1L, List.of("CPID"), 77L), asMap(vm.entries(ints)));
         assertEquals(Map.of(List.of("COMM"), "bash", List.of("PROBE"), "tracepoint:sched:sched_switch"), asMap(vm.entries(strs)));
     }
 
