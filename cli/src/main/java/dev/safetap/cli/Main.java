@@ -4,6 +4,7 @@ import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.vm.OutputFormat;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,6 +29,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "-q", description = "Quiet: do not print 'Attaching N probes...'.")
     boolean quiet;
+
+    @Option(names = "-f", paramLabel = "FORMAT", description = "Output format: text (bpftrace's default) or json "
+            + "(one JSON object per line, as bpftrace -f json prints).", converter = FormatConverter.class)
+    OutputFormat format = OutputFormat.TEXT;
 
     @Option(names = "-v", description = "Verbose: print the verifier's report before tracing; with -l, fields.")
     boolean verbose;
@@ -93,6 +98,19 @@ public final class Main implements Callable<Integer> {
         return ExitCode.REJECTED;
     }
 
+    /** Reads {@code -f text} and {@code -f json}. */
+    static final class FormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
+        @Override
+        public OutputFormat convert(String value) {
+            return switch (value) {
+                case "text" -> OutputFormat.TEXT;
+                case "json" -> OutputFormat.JSON;
+                default -> throw new CommandLine.TypeConversionException("unknown output format '" + value
+                        + "': use text or json");
+            };
+        }
+    }
+
     @Override
     public Integer call() {
         if (list) {
@@ -106,7 +124,7 @@ public final class Main implements Callable<Integer> {
             err.print(verified.report().render());
         }
         List<String> argv = command == null ? List.of() : CommandWords.argv(command);
-        TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter);
+        TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter, format);
         return new TraceRun(verified, settings, out, err).run(catalog);
     }
 }

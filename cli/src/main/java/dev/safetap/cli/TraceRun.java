@@ -13,6 +13,8 @@ import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.kernel.TracepointFormat;
 import dev.safetap.vm.EventContext;
 import dev.safetap.vm.Interpreter;
+import dev.safetap.vm.JsonWriter;
+import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.VmOptions;
 import dev.safetap.verifier.VerifiedProgram;
 import java.io.IOException;
@@ -35,7 +37,7 @@ import sun.misc.Signal;
  */
 final class TraceRun implements EventSink {
     /** How the run was asked for on the command line. */
-    record Settings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters) {
+    record Settings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters, OutputFormat format) {
     }
 
     /** Longest wait for a released command to execute before its hold FIFO is removed anyway. */
@@ -51,6 +53,7 @@ final class TraceRun implements EventSink {
     private Interpreter interpreter;
     private TraceSession session;
     private CountOnly counting;
+    private long reportedLost;
 
     TraceRun(VerifiedProgram verified, Settings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
@@ -85,11 +88,11 @@ final class TraceRun implements EventSink {
             }
             session = TraceSession.open(catalog, sampledRequests(program, cpid), options);
             long start = System.nanoTime();
-            interpreter = new Interpreter(verified, new VmOptions(out, err, start, cpid));
+            interpreter = new Interpreter(verified, new VmOptions(out, err, start, cpid, settings.format()));
             installSignalHandlers();
             if (!settings.quiet()) {
                 int n = program.probes().size();
-                out.println("Attaching " + n + (n == 1 ? " probe..." : " probes..."));
+                out.print(json() ? JsonWriter.attachedProbes(n) : "Attaching " + n + (n == 1 ? " probe...\n" : " probes...\n"));
                 out.flush();
             }
             if (counting != null) {
@@ -111,6 +114,7 @@ final class TraceRun implements EventSink {
                 counting.disable();
                 counting.foldInto(interpreter);
             }
+            reportLostEvents();
             interpreter.end();
             out.flush();
             interpreter.reportProblems();
@@ -198,11 +202,28 @@ final class TraceRun implements EventSink {
                 break;
             }
             session.poll(this, wait);
+            reportLostEvents();
             out.flush();
             if (command != null && !command.isAlive()) {
                 break;
             }
         }
+    }
+
+    /**
+     * With {@code -f json}, prints the records lost since the last report as bpftrace does, in the stream of
+     * output: {@code {"type": "lost_events", "data": {"events": N}}}. The total is also reported on stderr at exit.
+     */
+    private void reportLostEvents() {
+        long lost = session.lost();
+        if (json() && lost > reportedLost) {
+            out.print(JsonWriter.lostEvents(lost - reportedLost));
+            reportedLost = lost;
+        }
+    }
+
+    private boolean json() {
+        return settings.format() == OutputFormat.JSON;
     }
 
     /** "cpu0 12, cpu1 0": where events were lost. */

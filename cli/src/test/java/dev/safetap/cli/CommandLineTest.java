@@ -62,6 +62,13 @@ class CommandLineTest {
     }
 
     @Test
+    void anUnknownOutputFormatIsAUsageError() {
+        Result r = run("-f", "yaml", "-e", "BEGIN { exit(); }");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown output format 'yaml': use text or json"), r.err());
+    }
+
+    @Test
     void compiledBytecodeIsVerifiedAndDisassembles() throws IOException {
         Path out = dir.resolve("prog.stp");
         assertEquals(0, run("compile", "-e", "BEGIN { printf(\"%d\\n\", 7); exit(); }", "-o", out.toString()).code());

@@ -5,6 +5,7 @@ import dev.safetap.vm.CheckedInterpreter;
 import dev.safetap.vm.EventContext;
 import dev.safetap.vm.Interpreter;
 import dev.safetap.vm.MapEntry;
+import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.RuntimeCounters;
 import dev.safetap.vm.VmOptions;
 import java.io.ByteArrayOutputStream;
@@ -23,8 +24,12 @@ import java.util.Set;
 record Execution(String output, List<Set<MapEntry>> maps, RuntimeCounters counters, long[] maxInstructions, String overBound) {
 
     static Execution checked(VerifiedProgram verified, List<GeneratedEvent> events) {
+        return checked(verified, events, OutputFormat.TEXT);
+    }
+
+    static Execution checked(VerifiedProgram verified, List<GeneratedEvent> events, OutputFormat format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CheckedInterpreter vm = new CheckedInterpreter(verified, options(out));
+        CheckedInterpreter vm = new CheckedInterpreter(verified, options(out, format));
         int actions = verified.program().actions().size();
         String overBound = null;
         vm.begin();
@@ -50,8 +55,12 @@ record Execution(String output, List<Set<MapEntry>> maps, RuntimeCounters counte
     }
 
     static Execution fast(VerifiedProgram verified, List<GeneratedEvent> events) {
+        return fast(verified, events, OutputFormat.TEXT);
+    }
+
+    static Execution fast(VerifiedProgram verified, List<GeneratedEvent> events, OutputFormat format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Interpreter vm = new Interpreter(verified, options(out));
+        Interpreter vm = new Interpreter(verified, options(out, format));
         vm.begin();
         EventContext ctx = new EventContext();
         for (GeneratedEvent e : events) {
@@ -65,8 +74,8 @@ record Execution(String output, List<Set<MapEntry>> maps, RuntimeCounters counte
         return new Execution(out.toString(StandardCharsets.UTF_8), maps, vm.counters(), new long[0], null);
     }
 
-    private static VmOptions options(ByteArrayOutputStream out) {
+    private static VmOptions options(ByteArrayOutputStream out, OutputFormat format) {
         PrintStream s = new PrintStream(out, true, StandardCharsets.UTF_8);
-        return new VmOptions(s, s, 500_000_000L, 0);
+        return new VmOptions(s, s, 500_000_000L, 0, format);
     }
 }

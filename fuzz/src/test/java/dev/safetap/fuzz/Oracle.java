@@ -1,6 +1,7 @@
 package dev.safetap.fuzz;
 
 import dev.safetap.verifier.VerifiedProgram;
+import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.SafetyViolation;
 import java.util.List;
 
@@ -21,22 +22,27 @@ final class Oracle {
         }
     }
 
-    /** Property 4: the fast and the checked interpreter print the same and end with the same maps and counters. */
+    /**
+     * Property 4: the fast and the checked interpreter print the same, in every output format, and end with the
+     * same maps and counters.
+     */
     static String agreement(VerifiedProgram verified, List<GeneratedEvent> events) {
-        Execution fast;
-        Execution checked;
-        try {
-            fast = Execution.fast(verified, events);
-        } catch (RuntimeException e) {
-            return "fast interpreter threw " + e;
-        }
-        try {
-            checked = Execution.checked(verified, events);
-        } catch (RuntimeException e) {
-            return "checked interpreter threw " + e;
-        }
-        if (!fast.output().equals(checked.output())) {
-            return "outputs differ:\n--- fast\n" + fast.output() + "\n--- checked\n" + checked.output();
+        Execution fast = null;
+        Execution checked = null;
+        for (OutputFormat format : OutputFormat.values()) {
+            try {
+                fast = Execution.fast(verified, events, format);
+            } catch (RuntimeException e) {
+                return "fast interpreter threw " + e;
+            }
+            try {
+                checked = Execution.checked(verified, events, format);
+            } catch (RuntimeException e) {
+                return "checked interpreter threw " + e;
+            }
+            if (!fast.output().equals(checked.output())) {
+                return format + " outputs differ:\n--- fast\n" + fast.output() + "\n--- checked\n" + checked.output();
+            }
         }
         if (!fast.maps().equals(checked.maps())) {
             return "final map state differs:\n--- fast\n" + fast.maps() + "\n--- checked\n" + checked.maps();

@@ -18,14 +18,11 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.VerifiedProgram;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -65,7 +62,7 @@ public final class CheckedInterpreter {
     private final int[] loopEnd = new int[Limits.MAX_LOOP_NESTING];
     private final int[] loopBody = new int[Limits.MAX_LOOP_NESTING];
     private final long[] loopLeft = new long[Limits.MAX_LOOP_NESTING];
-    private final TextBuffer text = new TextBuffer();
+    private final TraceOutput output;
 
     private int action;
     private int pc;
@@ -82,6 +79,7 @@ public final class CheckedInterpreter {
         this.program = program;
         this.bounds = bounds.clone();
         this.options = options;
+        this.output = new TraceOutput(options);
         maps = new MapStore[program.maps().size()];
         for (int m = 0; m < maps.length; m++) {
             maps[m] = new MapStore(program.maps().get(m));
@@ -147,14 +145,7 @@ public final class CheckedInterpreter {
     /** Runs every END probe, then prints every map that is not thread-local, sorted by name, as {@link Interpreter#end} does. */
     public void end() {
         runAll(ProbeKind.END);
-        PrintStream out = options.out();
-        out.print("\n\n");
-        IntStream.range(0, maps.length)
-                .filter(m -> !maps[m].decl().threadLocal())
-                .boxed()
-                .sorted(Comparator.comparing(m -> MapPrinter.displayName(maps[m].decl())))
-                .forEach(m -> write(renderMap(m)));
-        out.flush();
+        output.exitMaps(maps);
     }
 
     private void runAll(ProbeKind kind) {
@@ -170,9 +161,9 @@ public final class CheckedInterpreter {
         return exitRequested;
     }
 
-    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it. */
+    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it, in the output format. */
     public String renderMap(int mapId) {
-        return MapPrinter.render(maps[mapId], 0, 0);
+        return output.render(maps[mapId], 0, 0);
     }
 
     /** A snapshot of the entries of map {@code mapId}, in no particular order. */
@@ -350,7 +341,7 @@ public final class CheckedInterpreter {
                 }
                 case MAP_CLEAR -> mapStore(insn.intOperand(0)).clear();
                 case MAP_ZERO -> mapStore(insn.intOperand(0)).zero();
-                case MAP_PRINT -> write(MapPrinter.render(mapStore(insn.intOperand(0)), insn.operand(1), insn.operand(2)));
+                case MAP_PRINT -> output.printMap(mapStore(insn.intOperand(0)), insn.operand(1), insn.operand(2));
                 case MAP_TRUNC -> {
                     MapStore m = mapStore(insn.intOperand(0));
                     m.truncate(insn.intOperand(1));
@@ -360,16 +351,13 @@ public final class CheckedInterpreter {
                 case PRINT_VAL -> {
                     int src = insn.intOperand(0);
                     byte t = read(src, UNSET);
-                    text.reset();
                     if (t == STR) {
-                        text.append(strs[src], 0, strLens[src]);
+                        output.printValue(strs[src], strLens[src]);
                     } else {
-                        text.append(Long.toString(ints[src]));
+                        output.printValue(ints[src]);
                     }
-                    text.append((byte) '\n');
-                    text.writeTo(options.out());
                 }
-                case TIME -> write(TimeFormat.format(string(insn.intOperand(0)), ZonedDateTime.now()));
+                case TIME -> output.time(string(insn.intOperand(0)));
                 case EXIT -> exitRequested = true;
             }
             pc = next;
@@ -581,9 +569,7 @@ public final class CheckedInterpreter {
         for (int i = 0; i < conversions.size(); i++) {
             read(insn.regs()[i], tag(conversions.get(i).argumentType()));
         }
-        text.reset();
-        formatters[id].format(insn.regs(), ints, strs, strLens, text);
-        text.writeTo(options.out());
+        output.printf(formatters[id], insn.regs(), ints, strs, strLens);
     }
 
     // ---- the event
@@ -701,12 +687,6 @@ public final class CheckedInterpreter {
     }
 
     // ---- helpers
-
-    private void write(String s) {
-        text.reset();
-        text.append(s);
-        text.writeTo(options.out());
-    }
 
     private SafetyViolation violation(String property, String message) {
         return new SafetyViolation(property, action, pc, message);

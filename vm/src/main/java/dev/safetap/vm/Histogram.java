@@ -57,6 +57,29 @@ public final class Histogram {
         };
     }
 
+    /** Smallest value of power-of-two bucket {@code index >= 1}; bucket 0 has no lower bound. */
+    public static long log2Min(int index) {
+        return index == 1 ? 0 : 1L << (index - 2);
+    }
+
+    /** Largest value of power-of-two bucket {@code index}: -1 for the negative bucket, 0 for zero, {@code 2^(k-1) - 1} above. */
+    public static long log2Max(int index) {
+        return index <= 1 ? index - 1 : (1L << (index - 1)) - 1;
+    }
+
+    /**
+     * Smallest value of linear bucket {@code index >= 1} of a histogram with {@code buckets} counters:
+     * max for the last bucket (which bpftrace opens at max), else the bucket's lower edge.
+     */
+    public static long linearMin(int index, int buckets, long min, long max, long step) {
+        return index == buckets - 1 ? max : (index - 1) * step + min;
+    }
+
+    /** Largest value of linear bucket {@code index} below the last one: one less than its upper edge. */
+    public static long linearMax(int index, long min, long step) {
+        return index * step + min - 1;
+    }
+
     private static String powerLabel(int power) {
         return (1L << (power % 10)) + SUFFIXES[power / 10];
     }
@@ -69,7 +92,7 @@ public final class Histogram {
         if (index == buckets - 1) {
             return "[" + linearNumber(max) + ", ...)";
         }
-        return "[" + linearNumber((index - 1) * step + min) + ", " + linearNumber(index * step + min) + ")";
+        return "[" + linearNumber(linearMin(index, buckets, min, max, step)) + ", " + linearNumber(linearMax(index, min, step) + 1) + ")";
     }
 
     private static String linearNumber(long n) {

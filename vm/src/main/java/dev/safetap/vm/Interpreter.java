@@ -18,12 +18,9 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Runs the actions of a verified program on events. Every action is decoded once at construction;
@@ -57,12 +54,13 @@ public final class Interpreter {
     private final long[] loopLeft;
     private final long[][] zeroDivisions;
     private final long[] malformed;
-    private final TextBuffer text = new TextBuffer();
+    private final TraceOutput output;
     private boolean exitRequested;
 
     public Interpreter(VerifiedProgram verified, VmOptions options) {
         this.program = verified.program();
         this.options = options;
+        this.output = new TraceOutput(options);
         int registers = 1;
         int loops = 1;
         actions = new DecodedAction[program.actions().size()];
@@ -142,14 +140,7 @@ public final class Interpreter {
      */
     public void end() {
         runAll(ProbeKind.END);
-        PrintStream out = options.out();
-        out.print("\n\n");
-        IntStream.range(0, maps.length)
-                .filter(m -> !maps[m].decl().threadLocal())
-                .boxed()
-                .sorted(Comparator.comparing(m -> MapPrinter.displayName(maps[m].decl())))
-                .forEach(this::writeMap);
-        out.flush();
+        output.exitMaps(maps);
     }
 
     private void runAll(ProbeKind kind) {
@@ -165,9 +156,9 @@ public final class Interpreter {
         return exitRequested;
     }
 
-    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it. */
+    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it, in the output format. */
     public String renderMap(int mapId) {
-        return MapPrinter.render(maps[mapId], 0, 0);
+        return output.render(maps[mapId], 0, 0);
     }
 
     /** A snapshot of the entries of map {@code mapId}, in no particular order. */
@@ -404,7 +395,7 @@ public final class Interpreter {
                 case MAP_CLEAR -> maps[b[i++]].clear();
                 case MAP_ZERO -> maps[b[i++]].zero();
                 case MAP_PRINT -> {
-                    writeText(MapPrinter.render(maps[b[i]], a[i], c[i]));
+                    output.printMap(maps[b[i]], a[i], c[i]);
                     i++;
                 }
                 case MAP_TRUNC -> {
@@ -412,24 +403,19 @@ public final class Interpreter {
                     i++;
                 }
                 case PRINTF -> {
-                    text.reset();
-                    printf[actionIndex][i].format(d.regs[i], r, strs, strLens, text);
-                    text.writeTo(options.out());
+                    output.printf(printf[actionIndex][i], d.regs[i], r, strs, strLens);
                     i++;
                 }
                 case PRINT_VAL -> {
-                    text.reset();
                     if (d.stringTyped[i]) {
-                        text.append(strs[a[i]], 0, strLens[a[i]]);
+                        output.printValue(strs[a[i]], strLens[a[i]]);
                     } else {
-                        text.append(Long.toString(r[a[i]]));
+                        output.printValue(r[a[i]]);
                     }
-                    text.append((byte) '\n');
-                    text.writeTo(options.out());
                     i++;
                 }
                 case TIME -> {
-                    writeText(TimeFormat.format(program.strings().get(b[i]), ZonedDateTime.now()));
+                    output.time(program.strings().get(b[i]));
                     i++;
                 }
                 case EXIT -> {
@@ -438,16 +424,6 @@ public final class Interpreter {
                 }
             }
         }
-    }
-
-    private void writeMap(int mapId) {
-        writeText(renderMap(mapId));
-    }
-
-    private void writeText(String s) {
-        text.reset();
-        text.append(s);
-        text.writeTo(options.out());
     }
 
     private boolean stringsEqual(int x, int y) {

@@ -14,8 +14,8 @@ import java.util.Comparator;
  * maps. Ties are broken by key (integers as unsigned, strings bytewise, first component first), so
  * the output is deterministic where bpftrace's depends on kernel hash order. {@code top} keeps the
  * last (largest) N entries, except for stats maps, which bpftrace prints whole. {@code div} divides
- * the printed values of scalar, count, sum, min, max and avg maps; histograms and stats ignore it,
- * as in bpftrace 0.17. Each entry is one line ({@code @name[k1, k2]: value}); a histogram entry is
+ * the printed values of scalar, count, sum, min, max and avg maps and the counts of hist rows (their
+ * bars stay those of the undivided counts); lhist and stats maps ignore it, as in bpftrace 0.17. Each entry is one line ({@code @name[k1, k2]: value}); a histogram entry is
  * its header line followed by its rows; entries are separated by a newline, the map ends with a
  * newline, and avg and stats maps with one more. An empty map is an empty line.
  */
@@ -35,7 +35,7 @@ public final class MapPrinter {
         MapKind kind = decl.kind();
         long divisor = div == 0 ? 1 : div;
         int[] order = sortedEntries(store);
-        int skip = top > 0 && order.length > top && kind != MapKind.STATS ? (int) (order.length - top) : 0;
+        int skip = hiddenByTop(store, order.length, top);
         StringBuilder sb = new StringBuilder();
         for (int i = skip; i < order.length; i++) {
             if (i > skip) {
@@ -51,6 +51,11 @@ public final class MapPrinter {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** How many of the first (smallest) of {@code entries} sorted entries {@code print(@m, top)} leaves out. */
+    static int hiddenByTop(MapStore store, int entries, long top) {
+        return top > 0 && entries > top && store.decl().kind() != MapKind.STATS ? (int) (entries - top) : 0;
     }
 
     private static void appendKey(StringBuilder sb, MapStore store, int e) {
@@ -90,12 +95,12 @@ public final class MapPrinter {
                     .append(", total ").append(store.counter(e, 1));
             case HIST, LHIST -> {
                 sb.append('\n');
-                appendRows(sb, store, e);
+                appendRows(sb, store, e, decl.kind() == MapKind.HIST ? div : 1);
             }
         }
     }
 
-    private static void appendRows(StringBuilder sb, MapStore store, int e) {
+    private static void appendRows(StringBuilder sb, MapStore store, int e, long div) {
         MapDecl decl = store.decl();
         int first = -1;
         int last = -1;
@@ -117,7 +122,7 @@ public final class MapPrinter {
             long v = store.counter(e, i);
             int bar = (int) ((float) v / (float) max * BAR_WIDTH);
             pad(sb.append(label), 16 - label.length());
-            String count = Long.toUnsignedString(v);
+            String count = Long.toUnsignedString(Long.divideUnsigned(v, div));
             pad(sb, 8 - count.length()).append(count).append(" |");
             pad(sb.append("@".repeat(bar)), BAR_WIDTH - bar).append("|\n");
         }

@@ -17,6 +17,14 @@ public final class TextBuffer {
         return length;
     }
 
+    /** The byte at {@code index}, which must be below {@link #length()}. */
+    public byte byteAt(int index) {
+        if (index >= length) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return bytes[index];
+    }
+
     public void append(byte b) {
         ensure(1);
         bytes[length++] = b;

@@ -1,12 +1,21 @@
 package dev.safetap.vm;
 
 import java.io.PrintStream;
+import java.util.Objects;
 
 /**
  * Where an interpreter writes and what it knows of the session: {@code out} receives printf, print,
- * time and the maps at exit; {@code err} the runtime warnings; {@code startNanos} is the monotonic
- * time tracing started (for {@code elapsed}); {@code cpid} the pid of the command started with -c,
- * or 0.
+ * time and the maps at exit, in {@code format}; {@code err} the runtime warnings; {@code startNanos}
+ * is the monotonic time tracing started (for {@code elapsed}); {@code cpid} the pid of the command
+ * started with -c, or 0.
  */
-public record VmOptions(PrintStream out, PrintStream err, long startNanos, int cpid) {
+public record VmOptions(PrintStream out, PrintStream err, long startNanos, int cpid, OutputFormat format) {
+    public VmOptions {
+        Objects.requireNonNull(format, "format");
+    }
+
+    /** Options for text output, bpftrace's default. */
+    public VmOptions(PrintStream out, PrintStream err, long startNanos, int cpid) {
+        this(out, err, startNanos, cpid, OutputFormat.TEXT);
+    }
 }

@@ -20,11 +20,20 @@ class AllocationTest {
         return THREADS.getThreadAllocatedBytes(tid) - before;
     }
 
-    /** Asserts that 10,000 fires after a warm-up allocate nothing; returns what the warm-up allocated. */
+    /**
+     * Asserts that 10,000 fires after a warm-up allocate nothing; returns what the warm-up allocated. A
+     * window may see a one-off allocation of the JVM itself (a deoptimization materializing an object
+     * the compiled code had eliminated), so up to three windows are measured: one must allocate nothing,
+     * which no per-event allocation would allow.
+     */
     private static long assertNoAllocation(TracingActions.Setup setup) {
         assertTrue(THREADS.isThreadAllocatedMemorySupported());
         long warmUp = allocatedBy(setup, 0, 50_000);
-        assertEquals(0, allocatedBy(setup, 50_000, 10_000), "bytes allocated by 10,000 fires");
+        long allocated = -1;
+        for (int window = 0; window < 3 && allocated != 0; window++) {
+            allocated = allocatedBy(setup, 50_000 + window * 10_000L, 10_000);
+        }
+        assertEquals(0, allocated, "bytes allocated by 10,000 fires, in each of three windows");
         assertTrue(setup.interpreter().counters().isClean());
         return warmUp;
     }
@@ -41,6 +50,13 @@ class AllocationTest {
         TracingActions.Setup setup = TracingActions.histOfField();
         assertNoAllocation(setup);
         assertEquals(1, setup.interpreter().entries(0).size());
+    }
+
+    @Test
+    void printfAllocatesNothingInEitherFormat() {
+        for (OutputFormat format : OutputFormat.values()) {
+            assertNoAllocation(TracingActions.printfOfField(format));
+        }
     }
 
     @Test

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Each test hand-assembles the program of {@code golden/NAME.bt} (BEGIN with literal values and
  * exit()), runs BEGIN and END, and compares the output byte for byte with {@code golden/NAME.out},
- * which is what bpftrace 0.17 printed for that script.
+ * which is what bpftrace 0.17 printed for that script, and the JSON output with
+ * {@code golden-json/NAME.out}, which is what {@code bpftrace -q -f json} printed for the same
+ * script ({@code golden-json/NAME.bt}).
  */
 class GoldenOutputTest {
 
@@ -286,24 +288,73 @@ class GoldenOutputTest {
         assertGolden("printf", s);
     }
 
+    /** Escaping in every kind of JSON string, printf without a newline, empty, zeroed and divided maps. */
+    @Test
+    void jsonEscapesAndEmptyMaps() {
+        ScriptBuilder s = new ScriptBuilder();
+        int names = s.map("@names", SCALAR, STR, STR);
+        int cleared = s.map("@cleared", COUNT, INT, INT);
+        int h = s.map("@h", HIST, INT, INT);
+        int lh = s.lhist("@lh", 0, 10, 5);
+        int sum = s.map("@sum", SUM, INT, STR);
+        ScriptBuilder.Code c = s.code();
+        c.printf("no newline");
+        c.printf("quote \" backslash \\ tab \t slash / end\n");
+        c.printf("%s|%s|\n", c.s("a\"b"), c.s("c\\d"));
+        c.printValue(c.s("print \"quoted\"\tand tabbed"));
+        c.set(names, c.s("value \\ with\ttab"), c.s("key \"q\""));
+        c.set(names, c.s("line\nbreak"), c.s("plain"));
+        c.agg(cleared, 0, c.i(1));
+        c.clear(cleared);
+        c.print(cleared, 0, 0);
+        c.agg(h, 3, c.i(1));
+        c.agg(h, 5, c.i(1));
+        c.agg(h, 5, c.i(1));
+        c.print(h, 0, 2);
+        c.agg(lh, 7);
+        c.zero(lh);
+        c.print(lh, 0, 0);
+        c.agg(sum, 9, c.s("x"));
+        c.print(sum, 1, 4);
+        c.exit();
+        s.begin(c);
+        assertEquals(expected("golden-json", "escapes"), run(s, OutputFormat.JSON), "golden-json/escapes.out");
+    }
+
     private static void assertGolden(String name, ScriptBuilder script) {
+        assertEquals(expected("golden", name), run(script, OutputFormat.TEXT), "golden/" + name + ".out");
+        assertEquals(expected("golden-json", name), run(script, OutputFormat.JSON), "golden-json/" + name + ".out");
+    }
+
+    /**
+     * Runs BEGIN, which must call exit(), then END; returns stdout, and checks that stderr stayed empty and that
+     * the checked interpreter printed the same.
+     */
+    private static String run(ScriptBuilder script, OutputFormat format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Interpreter vm = new Interpreter(script.verify(),
-                new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), 0, 0));
+        Interpreter vm = new Interpreter(script.verify(), new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), 0, 0, format));
         vm.begin();
         assertTrue(vm.exitRequested(), "the script calls exit()");
         vm.end();
         vm.reportProblems();
-        assertEquals(expected(name), out.toString(StandardCharsets.UTF_8), name + ".out");
         assertEquals("", err.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream checkedOut = new ByteArrayOutputStream();
+        PrintStream checkedStream = new PrintStream(checkedOut, true, StandardCharsets.UTF_8);
+        CheckedInterpreter checked = new CheckedInterpreter(script.verify(), new VmOptions(checkedStream, checkedStream, 0, 0, format));
+        checked.begin();
+        checked.end();
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(printed, checkedOut.toString(StandardCharsets.UTF_8), "the checked interpreter prints the same");
+        return printed;
     }
 
-    private static String expected(String name) {
-        try (InputStream in = GoldenOutputTest.class.getResourceAsStream("/golden/" + name + ".out")) {
+    private static String expected(String dir, String name) {
+        try (InputStream in = GoldenOutputTest.class.getResourceAsStream("/" + dir + "/" + name + ".out")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new AssertionError("cannot read golden/" + name + ".out", e);
+            throw new AssertionError("cannot read " + dir + "/" + name + ".out", e);
         }
     }
 }

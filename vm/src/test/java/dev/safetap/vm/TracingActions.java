@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The three hot-path actions the allocation test and the benchmark run, hand-assembled as the
+ * The hot-path actions the allocation test and the benchmark run, hand-assembled as the
  * compiler would emit them, each with a generator of synthetic events.
  */
 final class TracingActions {
@@ -33,8 +33,12 @@ final class TracingActions {
     }
 
     private static Interpreter interpreter(ScriptBuilder s) {
+        return interpreter(s, OutputFormat.TEXT);
+    }
+
+    private static Interpreter interpreter(ScriptBuilder s, OutputFormat format) {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
-        return new Interpreter(s.verify(), new VmOptions(sink, sink, 0, 0));
+        return new Interpreter(s.verify(), new VmOptions(sink, sink, 0, 0, format));
     }
 
     private static EventContext readEvent() {
@@ -68,6 +72,15 @@ final class TracingActions {
         c.aggReg(m, c.field(0));
         int probe = s.probe(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", readLayout(s), c);
         return new Setup(interpreter(s), new int[] {probe}, readEvent());
+    }
+
+    /** {@code tracepoint:syscalls:sys_enter_read { printf("%s \"read\"\t%d\n", comm, args.count); }}, printed in {@code format}. */
+    static Setup printfOfField(OutputFormat format) {
+        ScriptBuilder s = new ScriptBuilder();
+        ScriptBuilder.Code c = s.code();
+        c.printf("%s \"read\"\t%d\n", c.ctx(Builtin.COMM), c.field(0));
+        int probe = s.probe(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", readLayout(s), c);
+        return new Setup(interpreter(s, format), new int[] {probe}, readEvent());
     }
 
     /**

@@ -1,0 +1,98 @@
+package dev.safetap.vm;
+
+import java.io.PrintStream;
+import java.time.ZonedDateTime;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * What the output actions of a program print, in the session's {@link OutputFormat}: printf, print
+ * of a value or a map, time, and the maps at exit. Both interpreters print through it, so they
+ * print the same bytes. printf formats into reused buffers and allocates nothing.
+ */
+final class TraceOutput {
+    private final PrintStream out;
+    private final boolean json;
+    private final TextBuffer text = new TextBuffer();
+    private final TextBuffer line = new TextBuffer();
+
+    TraceOutput(VmOptions options) {
+        this.out = options.out();
+        this.json = options.format() == OutputFormat.JSON;
+    }
+
+    void printf(PrintfFormatter formatter, int[] argRegs, long[] ints, byte[][] strs, int[] strLens) {
+        text.reset();
+        formatter.format(argRegs, ints, strs, strLens, text);
+        if (json) {
+            line.reset();
+            JsonWriter.printf(text, line);
+            line.writeTo(out);
+        } else {
+            text.writeTo(out);
+        }
+    }
+
+    /** {@code print(n)}. */
+    void printValue(long n) {
+        text.reset();
+        if (json) {
+            JsonWriter.value(n, text);
+        } else {
+            text.append(Long.toString(n));
+            text.append((byte) '\n');
+        }
+        text.writeTo(out);
+    }
+
+    /** {@code print(s)}. */
+    void printValue(byte[] s, int length) {
+        text.reset();
+        if (json) {
+            JsonWriter.value(s, length, text);
+        } else {
+            text.append(s, 0, length);
+            text.append((byte) '\n');
+        }
+        text.writeTo(out);
+    }
+
+    /** {@code time(format)}, with the current local time. */
+    void time(String format) {
+        String now = TimeFormat.format(format, ZonedDateTime.now());
+        text.reset();
+        if (json) {
+            JsonWriter.time(now, text);
+        } else {
+            text.append(now);
+        }
+        text.writeTo(out);
+    }
+
+    /** {@code print(@m, top, div)}. */
+    void printMap(MapStore store, long top, long div) {
+        write(render(store, top, div));
+    }
+
+    /** The rendering of {@code print(@m, top, div)}. */
+    String render(MapStore store, long top, long div) {
+        return json ? JsonMapPrinter.render(store, top, div) : MapPrinter.render(store, top, div);
+    }
+
+    /** What bpftrace prints at exit: two newlines (in both formats), then every map that is not thread-local, sorted by name. */
+    void exitMaps(MapStore[] maps) {
+        out.print("\n\n");
+        IntStream.range(0, maps.length)
+                .filter(m -> !maps[m].decl().threadLocal())
+                .boxed()
+                .sorted(Comparator.comparing(m -> MapPrinter.displayName(maps[m].decl())))
+                .forEach(m -> printMap(maps[m], 0, 0));
+        out.flush();
+    }
+
+    private void write(String s) {
+        text.reset();
+        text.append(s);
+        text.writeTo(out);
+    }
+}
