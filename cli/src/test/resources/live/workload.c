@@ -12,6 +12,8 @@
  *   buffered NAME PATH K       K buffered reads of 4096 bytes from PATH
  *   extents NAME PATH          prints "MAJOR MINOR SECTOR SECTORS" for each extent of PATH (FIEMAP)
  *   forever NAME SIZE          reads SIZE bytes from /dev/zero until killed, after printing "running"
+ *   threads NAME N             blocks in one read(2) of stdin, then the main thread (named NAME) and a second
+ *                              thread (named NAME_t) each make N reads of 1 byte from /dev/zero
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -168,6 +170,29 @@ static void extents(const char *path) {
     close(fd);
 }
 
+static void *second_reader(void *arg) {
+    char name[16];
+    snprintf(name, sizeof name, "%s_t", (const char *) ((void **) arg)[0]);
+    name_thread(name);
+    read_zero((long) ((void **) arg)[1], 1);
+    return NULL;
+}
+
+static void threads(const char *name, long n) {
+    char go;
+    if (read(0, &go, 1) < 0) {
+        fail("read stdin");
+    }
+    void *arg[2] = {(void *) name, (void *) n};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, second_reader, arg) != 0) {
+        fail("pthread_create");
+    }
+    name_thread(name);
+    read_zero(n, 1);
+    pthread_join(thread, NULL);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: workload MODE NAME ARGS...\n");
@@ -200,6 +225,8 @@ int main(int argc, char **argv) {
         read_file(argv[3], atol(argv[4]), strcmp(mode, "direct") == 0);
     } else if (strcmp(mode, "extents") == 0 && argc == 4) {
         extents(argv[3]);
+    } else if (strcmp(mode, "threads") == 0 && argc == 4) {
+        threads(name, atol(argv[3]));
     } else if (strcmp(mode, "forever") == 0 && argc == 4) {
         name_thread(name);
         printf("running\n");

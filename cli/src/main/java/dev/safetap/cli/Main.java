@@ -40,7 +40,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "-c", paramLabel = "CMD", description = "Run CMD once every probe is attached; stop when it exits. cpid is its pid.")
     String command;
 
-    @Option(names = "-p", paramLabel = "PID", description = "Trace only events of process PID.")
+    @Option(names = "-p", paramLabel = "PID", description = "Trace only the events of process PID (all its threads).")
     int pid = -1;
 
     @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")

@@ -81,8 +81,12 @@ final class TraceRun implements EventSink {
                 command = HeldCommand.start(settings.command());
             }
             int cpid = command == null ? 0 : command.pid();
-            SessionOptions options = new SessionOptions(settings.ringPages(), settings.pid(), settings.kernelFilters());
-            List<CountOnly.CountedProbe> countable = CountOnly.plan(program, cpid, settings.kernelFilters());
+            // -p selects a process, every thread of it: the events stay system-wide and records of other
+            // processes are dropped before the VM (a per-task perf event would follow one thread only), and
+            // clauses are sampled rather than counted, since a counting event cannot tell processes apart.
+            SessionOptions options = new SessionOptions(settings.ringPages(), -1, settings.kernelFilters());
+            List<CountOnly.CountedProbe> countable = settings.pid() > 0 ? List.of()
+                    : CountOnly.plan(program, cpid, settings.kernelFilters());
             if (!countable.isEmpty()) {
                 counting = CountOnly.open(catalog, countable, options);
             }
@@ -247,7 +251,7 @@ final class TraceRun implements EventSink {
 
     @Override
     public void onSample(int stream, int cpu, int pid, int tid, long timeNanos, ByteBuffer buf, int offset, int length) {
-        if (interpreter.exitRequested()) {
+        if (interpreter.exitRequested() || settings.pid() > 0 && pid != settings.pid()) {
             return;
         }
         ctx.record = buf;

@@ -51,6 +51,27 @@ class SeparateTracerTest {
     }
 
     @Test
+    void dashPTracesEveryThreadOfThatProcessAndNothingElse() throws Exception {
+        int reads = 3000;
+        Process workload = new ProcessBuilder(LiveTracer.workload().toString(), "threads", "stwl_p", "" + reads).start();
+        Tracer t = Tracer.start(List.of(), "-p", "" + workload.pid(), "-e",
+                READY + "tracepoint:syscalls:sys_enter_read { @[comm] = count(); }");
+        try {
+            t.awaitLine("ready");
+            workload.getOutputStream().write('\n');
+            workload.getOutputStream().close();
+            assertTrue(workload.waitFor(60, TimeUnit.SECONDS), "the workload finished");
+            assertEquals(0, workload.exitValue());
+            Result r = t.stop().assertOk();
+            assertEquals(Map.of("@[stwl_p]", (long) reads, "@[stwl_p_t]", (long) reads), r.values(),
+                    "both threads of the process, and no other process: " + r.out());
+        } finally {
+            t.process.destroyForcibly();
+            workload.destroyForcibly();
+        }
+    }
+
+    @Test
     void aFloodIntoATinyRingIsReportedAsLostAndMemoryStaysBounded() throws Exception {
         int reads = 2_000_000;
         // One page per ring (about 40 records) cannot hold what a tight read loop writes between two polls.
