@@ -120,15 +120,20 @@ public final class MapStore {
 
     /** The entry holding the probe key, or -1. */
     public int find() {
-        int h = probeHash();
+        return index[probeBucket(probeHash())] - 1;
+    }
+
+    /** The bucket holding the probe key (whose hash is {@code h}), or the empty bucket where it would go. */
+    private int probeBucket(int h) {
         int mask = index.length - 1;
-        for (int b = h & mask; index[b] != 0; b = (b + 1) & mask) {
+        int b = h & mask;
+        for (; index[b] != 0; b = (b + 1) & mask) {
             int e = index[b] - 1;
             if (hashes[e] == h && probeEquals(e)) {
-                return e;
+                return b;
             }
         }
-        return -1;
+        return b;
     }
 
     /**
@@ -137,13 +142,9 @@ public final class MapStore {
      */
     public int findOrInsert() {
         int h = probeHash();
-        int mask = index.length - 1;
-        int b = h & mask;
-        for (; index[b] != 0; b = (b + 1) & mask) {
-            int e = index[b] - 1;
-            if (hashes[e] == h && probeEquals(e)) {
-                return e;
-            }
+        int b = probeBucket(h);
+        if (index[b] != 0) {
+            return index[b] - 1;
         }
         if (size == capacity) {
             dropped++;
@@ -164,15 +165,9 @@ public final class MapStore {
 
     /** Removes the entry holding the probe key, if any. */
     public void remove() {
-        int h = probeHash();
-        int mask = index.length - 1;
-        int b = h & mask;
-        for (; index[b] != 0; b = (b + 1) & mask) {
-            int e = index[b] - 1;
-            if (hashes[e] == h && probeEquals(e)) {
-                removeAt(b);
-                return;
-            }
+        int b = probeBucket(probeHash());
+        if (index[b] != 0) {
+            removeAt(b);
         }
     }
 
