@@ -154,13 +154,20 @@ public final class Assembler {
         index(w, probes.size(), ".probe");
         ProbeKind kind = w.choice(ProbeKind.class);
         String name = w.word();
+        AttachPoint attach = AttachPoint.NONE;
+        if (w.peekWord("attach")) {
+            w.expect("attach");
+            String target = w.quoted();
+            String function = w.quoted();
+            attach = new AttachPoint(target, function, w.number(Long.MIN_VALUE, Long.MAX_VALUE));
+        }
         w.expect("layout");
         int layout = (int) w.number(Integer.MIN_VALUE, Integer.MAX_VALUE);
         w.expect("period");
         long period = w.number(Long.MIN_VALUE, Long.MAX_VALUE);
         w.expect("action");
         int action = (int) w.number(Integer.MIN_VALUE, Integer.MAX_VALUE);
-        probes.add(new ProbeDecl(kind, name, layout, period, action));
+        probes.add(new ProbeDecl(kind, name, attach, period, layout, action));
     }
 
     private void instruction(String mnemonic, Words w) {
@@ -344,6 +351,12 @@ public final class Assembler {
                 throw error("unexpected '" + s.charAt(p) + "'");
             }
             return s.substring(start, p);
+        }
+
+        /** True when the next word is {@code keyword}; consumes nothing. */
+        boolean peekWord(String keyword) {
+            return !atEnd() && s.startsWith(keyword, p)
+                    && (p + keyword.length() == s.length() || Character.isWhitespace(s.charAt(p + keyword.length())));
         }
 
         boolean peekChar(char c) {

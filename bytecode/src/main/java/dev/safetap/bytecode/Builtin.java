@@ -1,26 +1,40 @@
 package dev.safetap.bytecode;
 
-/** Values an action reads from the firing context with {@link Opcode#CTX}. */
-public enum Builtin {
-    PID(ValueType.INT),
-    TID(ValueType.INT),
+/** Values an action reads from the firing context with {@link Opcode#CTX}; the code is the CTX operand. */
+public enum Builtin implements Coded {
+    PID(0, ValueType.INT),
+    TID(1, ValueType.INT),
     /** Timestamp of the event, monotonic clock, nanoseconds. */
-    NSECS(ValueType.INT),
+    NSECS(2, ValueType.INT),
     /** Nanoseconds since tracing started. */
-    ELAPSED(ValueType.INT),
-    CPU(ValueType.INT),
+    ELAPSED(3, ValueType.INT),
+    CPU(4, ValueType.INT),
     /** Pid of the command started with -c, 0 when there is none. */
-    CPID(ValueType.INT),
+    CPID(5, ValueType.INT),
     /** Name of the thread that caused the event. */
-    COMM(ValueType.STR),
+    COMM(6, ValueType.STR),
     /** Full name of the probe that fired, e.g. {@code tracepoint:syscalls:sys_enter_read}. */
-    PROBE(ValueType.STR);
+    PROBE(7, ValueType.STR);
 
-    private static final Builtin[] VALUES = values();
+    private static final Builtin[] BY_CODE = new Builtin[256];
+
+    static {
+        for (Builtin b : values()) {
+            BY_CODE[b.code] = b;
+        }
+    }
+
+    private final int code;
     private final ValueType type;
 
-    Builtin(ValueType type) {
+    Builtin(int code, ValueType type) {
+        this.code = code;
         this.type = type;
+    }
+
+    @Override
+    public int code() {
+        return code;
     }
 
     public ValueType type() {
@@ -29,6 +43,6 @@ public enum Builtin {
 
     /** The builtin with this code, or null when there is none. */
     public static Builtin fromCode(int code) {
-        return code >= 0 && code < VALUES.length ? VALUES[code] : null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 }

@@ -44,8 +44,12 @@ public final class Disassembler {
         }
         for (int i = 0; i < p.probes().size(); i++) {
             ProbeDecl pr = p.probes().get(i);
-            sb.append(".probe ").append(i).append(' ').append(pr.kind()).append(' ').append(pr.name())
-                    .append(" layout ").append(pr.layout()).append(" period ").append(pr.periodNanos())
+            sb.append(".probe ").append(i).append(' ').append(pr.kind()).append(' ').append(pr.name());
+            if (!pr.attach().isNone()) {
+                sb.append(" attach ").append(quote(pr.attach().target())).append(' ').append(quote(pr.attach().function()))
+                        .append(' ').append(pr.attach().offset());
+            }
+            sb.append(" layout ").append(pr.layout()).append(" period ").append(pr.period())
                     .append(" action ").append(pr.action()).append('\n');
         }
         for (int i = 0; i < p.actions().size(); i++) {

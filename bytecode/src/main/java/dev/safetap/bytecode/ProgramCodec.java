@@ -11,13 +11,17 @@ import java.util.List;
 
 /**
  * The binary container: magic {@code SFTP}, a version, then the string table, event layouts, maps,
- * probes, actions and the debug section, big-endian, with nothing after. Decoding checks every
- * count against the bytes that remain and every enum against its range, so hostile input fails
- * with a {@link BytecodeFormatException} rather than an exception of the JDK.
+ * probes, actions and the debug section, big-endian, with nothing after. Every enum is stored by its
+ * explicit {@link Coded#code()}, never by its ordinal. Decoding checks every count against the bytes
+ * that remain and every enum code against its constants, so hostile input fails with a
+ * {@link BytecodeFormatException} rather than an exception of the JDK; a file of another format
+ * version is refused with what to do about it.
+ *
+ * <p>Versions: 1 and 2 had no attach points and stored enums by ordinal; 3 is the current one.
  */
 public final class ProgramCodec {
     public static final int MAGIC = 0x53465450;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private ProgramCodec() {
     }
@@ -40,7 +44,7 @@ public final class ProgramCodec {
                     writeString(out, s.name());
                     out.writeInt(s.offset());
                     out.writeInt(s.size());
-                    out.writeByte(s.kind().ordinal());
+                    out.writeByte(s.kind().code());
                 }
             }
             out.writeInt(p.maps().size());
@@ -48,10 +52,10 @@ public final class ProgramCodec {
                 writeString(out, m.name());
                 out.writeByte(m.keyTypes().size());
                 for (ValueType t : m.keyTypes()) {
-                    out.writeByte(t.ordinal());
+                    out.writeByte(t.code());
                 }
-                out.writeByte(m.kind().ordinal());
-                out.writeByte(m.valueType().ordinal());
+                out.writeByte(m.kind().code());
+                out.writeByte(m.valueType().code());
                 out.writeLong(m.lhistMin());
                 out.writeLong(m.lhistMax());
                 out.writeLong(m.lhistStep());
@@ -60,10 +64,13 @@ public final class ProgramCodec {
             }
             out.writeInt(p.probes().size());
             for (ProbeDecl pr : p.probes()) {
-                out.writeByte(pr.kind().ordinal());
+                out.writeByte(pr.kind().code());
                 writeString(out, pr.name());
+                writeString(out, pr.attach().target());
+                writeString(out, pr.attach().function());
+                out.writeLong(pr.attach().offset());
+                out.writeLong(pr.period());
                 out.writeInt(pr.layout());
-                out.writeLong(pr.periodNanos());
                 out.writeInt(pr.action());
             }
             out.writeInt(p.actions().size());
@@ -101,8 +108,13 @@ public final class ProgramCodec {
             throw new BytecodeFormatException(0, "not a safetap bytecode file (bad magic)");
         }
         int version = in.u16();
-        if (version != VERSION) {
-            throw new BytecodeFormatException(4, "bytecode version " + version + " is not supported (expected " + VERSION + ")");
+        if (version < VERSION) {
+            throw new BytecodeFormatException(4, "this file is safetap bytecode version " + version + ", made by an older safetap; "
+                    + "this safetap reads version " + VERSION + ": recompile the script (safetap compile SCRIPT -o FILE)");
+        }
+        if (version > VERSION) {
+            throw new BytecodeFormatException(4, "this file is safetap bytecode version " + version + ", made by a newer safetap; "
+                    + "this safetap reads version " + VERSION + ": recompile the script with this safetap, or run it with the newer one");
         }
         List<String> strings = new ArrayList<>();
         for (int i = 0, n = in.count(4); i < n; i++) {
@@ -114,7 +126,7 @@ public final class ProgramCodec {
             int recordSize = in.i32();
             List<LayoutSlot> slots = new ArrayList<>();
             for (int j = 0, m = in.count(13); j < m; j++) {
-                slots.add(new LayoutSlot(in.string(), in.i32(), in.i32(), in.choice(SlotKind.values(), "slot kind")));
+                slots.add(new LayoutSlot(in.string(), in.i32(), in.i32(), in.choice(SlotKind.class, "slot kind")));
             }
             layouts.add(new EventLayout(name, recordSize, slots));
         }
@@ -123,16 +135,18 @@ public final class ProgramCodec {
             String name = in.string();
             List<ValueType> keys = new ArrayList<>();
             for (int j = 0, m = in.u8(); j < m; j++) {
-                keys.add(in.choice(ValueType.values(), "key type"));
+                keys.add(in.choice(ValueType.class, "key type"));
             }
-            MapKind kind = in.choice(MapKind.values(), "map kind");
-            ValueType valueType = in.choice(ValueType.values(), "value type");
+            MapKind kind = in.choice(MapKind.class, "map kind");
+            ValueType valueType = in.choice(ValueType.class, "value type");
             maps.add(new MapDecl(name, keys, kind, valueType, in.i64(), in.i64(), in.i64(), in.i32(), in.u8() != 0));
         }
         List<ProbeDecl> probes = new ArrayList<>();
-        for (int i = 0, n = in.count(21); i < n; i++) {
-            ProbeKind kind = in.choice(ProbeKind.values(), "probe kind");
-            probes.add(new ProbeDecl(kind, in.string(), in.i32(), in.i64(), in.i32()));
+        for (int i = 0, n = in.count(37); i < n; i++) {
+            ProbeKind kind = in.choice(ProbeKind.class, "probe kind");
+            String name = in.string();
+            AttachPoint attach = new AttachPoint(in.string(), in.string(), in.i64());
+            probes.add(new ProbeDecl(kind, name, attach, in.i64(), in.i32(), in.i32()));
         }
         List<Action> actions = new ArrayList<>();
         for (int i = 0, n = in.count(6); i < n; i++) {
@@ -209,13 +223,14 @@ public final class ProgramCodec {
             return new String(bytes(), StandardCharsets.UTF_8);
         }
 
-        <E> E choice(E[] values, String what) {
+        <E extends Enum<E> & Coded> E choice(Class<E> type, String what) {
             int at = buf.position();
             int v = u8();
-            if (v >= values.length) {
+            E e = Coded.byCode(type, v);
+            if (e == null) {
                 throw new BytecodeFormatException(at, "unknown " + what + " " + v + " at byte " + at);
             }
-            return values[v];
+            return e;
         }
     }
 }

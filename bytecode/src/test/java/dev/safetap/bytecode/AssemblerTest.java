@@ -78,7 +78,7 @@ class AssemblerTest {
                 {".string 0 \"open", "unterminated string"},
                 {".map 0 @m COUNT keys(INT value INT capacity 1", "expected keys("},
                 {".map 0 @m COUNT keys(INT) value INT lhist(1,2) capacity 1", "expected lhist("},
-                {".probe 0 KPROBE x layout -1 period 0 action 0", "unknown ProbeKind"},
+                {".probe 0 KPROBE_X x layout -1 period 0 action 0", "unknown ProbeKind"},
                 {".slot 0 x offset 0 size 1 SIGNED", ".slot outside"},
         };
         for (String[] c : cases) {

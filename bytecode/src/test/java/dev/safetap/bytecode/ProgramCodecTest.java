@@ -1,10 +1,14 @@
 package dev.safetap.bytecode;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ProgramCodecTest {
@@ -52,6 +56,29 @@ class ProgramCodecTest {
                 ProgramCodec.decode(input);
             } catch (BytecodeFormatException expected) {
                 assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void filesOfAnotherVersionAreRefusedWithWhatToDo() {
+        byte[] bytes = ProgramCodec.encode(SamplePrograms.everyTable());
+        bytes[5] = 2;
+        BytecodeFormatException older = assertThrows(BytecodeFormatException.class, () -> ProgramCodec.decode(bytes));
+        assertEquals("this file is safetap bytecode version 2, made by an older safetap; this safetap reads version 3: "
+                + "recompile the script (safetap compile SCRIPT -o FILE)", older.getMessage());
+        bytes[5] = 4;
+        BytecodeFormatException newer = assertThrows(BytecodeFormatException.class, () -> ProgramCodec.decode(bytes));
+        assertTrue(newer.getMessage().contains("made by a newer safetap"), newer.getMessage());
+    }
+
+    @Test
+    void everyEnumOfTheFormatHasItsOwnCodes() {
+        for (Class<? extends Coded> type : List.of(ProbeKind.class, SlotKind.class, ValueType.class, MapKind.class, Builtin.class)) {
+            Set<Integer> codes = new HashSet<>();
+            for (Coded c : type.getEnumConstants()) {
+                assertTrue(c.code() >= 0 && c.code() < 256, type.getSimpleName() + " " + c + " has code " + c.code());
+                assertTrue(codes.add(c.code()), type.getSimpleName() + " uses code " + c.code() + " twice");
             }
         }
     }

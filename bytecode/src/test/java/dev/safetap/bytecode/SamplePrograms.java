@@ -35,7 +35,7 @@ final class SamplePrograms {
         b.emit(Opcode.FIELD, 4, 0);
         b.emit(Opcode.FIELD_STR, 5, 1);
         b.endLoop(loop);
-        b.emit(Opcode.CTX, 6, Builtin.COMM.ordinal());
+        b.emit(Opcode.CTX, 6, Builtin.COMM.code());
         b.emitRegs(Opcode.MAP_GET, new int[] {0, 1}, 7, 0, 0);
         b.emitRegs(Opcode.MAP_SET, new int[] {0, 1}, 0, 0, 7);
         b.emitRegs(Opcode.MAP_DEL, new int[] {0, 1}, 0, 0);
@@ -61,9 +61,10 @@ final class SamplePrograms {
                 List.of(MapDecl.of("@x", List.of(ValueType.INT, ValueType.STR), MapKind.SCALAR, ValueType.INT, 100),
                         new MapDecl("@h", List.of(), MapKind.LHIST, ValueType.INT, -10, 100, 5, 4096, false),
                         new MapDecl("self->ts", List.of(ValueType.INT), MapKind.SCALAR, ValueType.STR, 0, 0, 0, 8, true)),
-                List.of(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_openat", 0, 0, 0),
+                List.of(ProbeDecl.tracepoint("syscalls", "sys_enter_openat", 0, 0),
                         ProbeDecl.begin(1),
-                        new ProbeDecl(ProbeKind.INTERVAL, "interval:s:1", -1, 1_000_000_000L, 1),
+                        ProbeDecl.interval("interval:s:1", 1_000_000_000L, 1),
+                        new ProbeDecl(ProbeKind.UPROBE, "uprobe:/bin/bash:readline", new AttachPoint("/bin/bash", "readline", 4), 0, -1, 1),
                         ProbeDecl.end(1)),
                 List.of(b.build(9), end.build(0)),
                 new DebugInfo("open.bt", "BEGIN {}\n  @x = 1;\nexit()\n", b.lines(0)));

@@ -2,6 +2,7 @@ package dev.safetap.cli;
 
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.Verifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,7 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Program program = ScriptLoader.load(script, ScriptLoader.catalogForCompiling());
+        Program program = ScriptLoader.load(script, KernelProbeCatalog.forCompiling());
         Verifier.verify(program);
         try {
             Files.write(output, ProgramCodec.encode(program));

@@ -1,6 +1,7 @@
 package dev.safetap.cli;
 
 import dev.safetap.bytecode.Disassembler;
+import dev.safetap.session.KernelProbeCatalog;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +19,7 @@ final class DisasmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        parent.out.print(Disassembler.disassemble(ScriptLoader.load(script, ScriptLoader.catalogForCompiling())));
+        parent.out.print(Disassembler.disassemble(ScriptLoader.load(script, KernelProbeCatalog.forCompiling())));
         return ExitCode.OK;
     }
 }

@@ -2,7 +2,7 @@ package dev.safetap.cli;
 
 import dev.safetap.fuzz.FuzzReport;
 import dev.safetap.fuzz.ScriptFuzzer;
-import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
 import java.io.PrintWriter;
@@ -39,10 +39,10 @@ final class FuzzCommand implements Callable<Integer> {
         if (events < 1) {
             throw new ParameterException(spec.commandLine(), "--events must be at least 1, not " + events);
         }
-        TracepointCatalog catalog = ScriptLoader.catalogForCompiling();
+        KernelProbeCatalog catalog = KernelProbeCatalog.forCompiling();
         VerifiedProgram verified = Verifier.verify(ScriptLoader.load(script, catalog));
         String name = script.file() == null ? "-e" : script.file();
-        FuzzReport report = ScriptFuzzer.fuzz(name, verified, catalog, events, seed);
+        FuzzReport report = ScriptFuzzer.fuzz(name, verified, catalog.tracepointCatalog(), events, seed);
         PrintWriter out = spec.commandLine().getOut();
         out.print(report.render());
         out.flush();

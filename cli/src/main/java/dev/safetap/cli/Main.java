@@ -3,7 +3,9 @@ package dev.safetap.cli;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.KernelException;
-import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.KernelProbeCatalog;
+import dev.safetap.session.TraceRun;
+import dev.safetap.session.TraceSettings;
 import dev.safetap.vm.OutputFormat;
 import java.io.PrintStream;
 import java.util.List;
@@ -115,16 +117,17 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         if (list) {
             String pattern = script.positional.isEmpty() ? "*" : script.positional.get(0);
-            ProbeList.print(ScriptLoader.catalogForCompiling(), pattern, verbose, out);
+            ProbeList.print(KernelProbeCatalog.forCompiling().tracepointCatalog(), pattern, verbose, out);
             return ExitCode.OK;
         }
-        TracepointCatalog catalog = TracepointCatalog.live();
+        KernelProbeCatalog catalog = KernelProbeCatalog.live();
         var verified = ScriptLoader.loadVerified(script, catalog);
         if (verbose) {
             err.print(verified.report().render());
         }
         List<String> argv = command == null ? List.of() : CommandWords.argv(command);
-        TraceRun.Settings settings = new TraceRun.Settings(quiet, pid, argv, ringPages, !script.noKernelFilter, format);
-        return new TraceRun(verified, settings, out, err).run(catalog);
+        TraceSettings settings = new TraceSettings(quiet, pid, argv, ringPages, !script.noKernelFilter, format);
+        new TraceRun(verified, settings, out, err).run(catalog);
+        return ExitCode.OK;
     }
 }

@@ -4,10 +4,7 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
 import dev.safetap.compiler.CompileOptions;
 import dev.safetap.compiler.Compiler;
-import dev.safetap.compiler.ProbeCatalog;
-import dev.safetap.fuzz.TracepointProbeCatalog;
-import dev.safetap.kernel.KernelException;
-import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
 import java.io.IOException;
@@ -31,7 +28,7 @@ final class ScriptLoader {
     private ScriptLoader() {
     }
 
-    static Program load(ScriptOptions options, TracepointCatalog catalog) {
+    static Program load(ScriptOptions options, KernelProbeCatalog catalog) {
         String file = options.file();
         if (options.program == null && file == null) {
             throw new UnreadableScript("no program given: pass a script FILE or -e 'PROGRAM' (see safetap --help)");
@@ -53,7 +50,7 @@ final class ScriptLoader {
         return compile(file, new String(bytes, StandardCharsets.UTF_8), options, catalog);
     }
 
-    static VerifiedProgram loadVerified(ScriptOptions options, TracepointCatalog catalog) {
+    static VerifiedProgram loadVerified(ScriptOptions options, KernelProbeCatalog catalog) {
         return Verifier.verify(load(options, catalog));
     }
 
@@ -62,17 +59,7 @@ final class ScriptLoader {
                 | (bytes[3] & 0xff)) == ProgramCodec.MAGIC;
     }
 
-    private static Program compile(String name, String source, ScriptOptions options, TracepointCatalog catalog) {
-        ProbeCatalog probes = new TracepointProbeCatalog(catalog);
-        return Compiler.compile(name, source, new CompileOptions(probes, options.parameters(), options.mapCapacity));
-    }
-
-    /** The live catalog when tracefs can be reached, else the snapshot of real formats shipped with safetap. */
-    static TracepointCatalog catalogForCompiling() {
-        try {
-            return TracepointCatalog.live();
-        } catch (KernelException e) {
-            return TracepointCatalog.snapshot();
-        }
+    private static Program compile(String name, String source, ScriptOptions options, KernelProbeCatalog catalog) {
+        return Compiler.compile(name, source, new CompileOptions(catalog, options.parameters(), options.mapCapacity));
     }
 }

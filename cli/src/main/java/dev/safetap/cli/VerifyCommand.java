@@ -1,11 +1,12 @@
 package dev.safetap.cli;
 
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code safetap verify}: compile (or decode) and verify a script, print the verifier's report. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -23,7 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        VerifiedProgram verified = ScriptLoader.loadVerified(script, ScriptLoader.catalogForCompiling());
+        VerifiedProgram verified = ScriptLoader.loadVerified(script, KernelProbeCatalog.forCompiling());
         parent.out.print(json ? verified.report().toJson() + "\n" : verified.report().render());
         return ExitCode.OK;
     }

@@ -10,10 +10,10 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.compiler.CompileOptions;
 import dev.safetap.compiler.Compiler;
-import dev.safetap.fuzz.TracepointProbeCatalog;
 import dev.safetap.kernel.SyntheticRecord;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.kernel.TracepointFormat;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
 import dev.safetap.vm.EventContext;
@@ -90,7 +90,7 @@ class CorpusTest {
                 default -> errors.put(i + 1, text.trim());
             }
         }
-        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(CATALOG), args, 4096);
+        CompileOptions options = new CompileOptions(KernelProbeCatalog.of(CATALOG), args, 4096);
         VerifiedProgram verified;
         try {
             Program program = Compiler.compile(name, source, options);
@@ -123,7 +123,7 @@ class CorpusTest {
             fire(verified.program(), vm, event, time, name);
         }
         vm.end();
-        vm.reportProblems();
+        vm.state().reportProblems();
         assertEquals(expected.toString(), out.toString(StandardCharsets.UTF_8), name + ": output");
         String warnings = err.toString(StandardCharsets.UTF_8);
         for (String fragment : stderr) {

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.safetap.compiler.CompileOptions;
 import dev.safetap.compiler.Compiler;
-import dev.safetap.fuzz.TracepointProbeCatalog;
-import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.Verifier;
 import dev.safetap.vm.Interpreter;
 import dev.safetap.vm.OutputFormat;
@@ -47,7 +46,7 @@ class GoldenThroughCompilerTest {
             scripts = files.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
         }
         assertFalse(scripts.isEmpty(), "no golden scripts under " + dir.toAbsolutePath());
-        CompileOptions options = new CompileOptions(new TracepointProbeCatalog(TracepointCatalog.snapshot()), List.of(), 4096);
+        CompileOptions options = new CompileOptions(KernelProbeCatalog.snapshot(), List.of(), 4096);
         return scripts.stream().map(script -> DynamicTest.dynamicTest(script.getFileName().toString(), () -> {
             String name = script.getFileName().toString();
             Path expected = dir.resolve(name.replace(".bt", ".out"));

@@ -6,6 +6,8 @@ import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.PrintfFormat;
+import dev.safetap.bytecode.RecordField;
+import dev.safetap.bytecode.RecordFormat;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.compiler.Ast.*;
@@ -68,7 +70,7 @@ final class Checker {
 
     /* State of the action being checked. */
     private EventLayout layout;
-    private TracepointSchema schema;
+    private RecordFormat schema;
     private String probeName;
     private boolean lenientFields;
     private Map<Expr, ValueType> types;
@@ -122,7 +124,7 @@ final class Checker {
             Clause c = script.clauses().get(i);
             Map<List<Object>, List<ResolvedProbe>> groups = new LinkedHashMap<>();
             for (ResolvedProbe p : resolved.get(i)) {
-                groups.computeIfAbsent(formatKey(p.schema()), k -> new ArrayList<>()).add(p);
+                groups.computeIfAbsent(formatKey(p.format()), k -> new ArrayList<>()).add(p);
             }
             if (groups.size() > 1) {
                 ActionPlan shared = walkAction(c, resolved.get(i), !complete.get(i), sink);
@@ -145,19 +147,19 @@ final class Checker {
      * Probes with equal keys can share one action: their records have the same slots, and the
      * names {@code argN} and {@code retval} mean the same fields in both.
      */
-    private static List<Object> formatKey(TracepointSchema schema) {
+    private static List<Object> formatKey(RecordFormat schema) {
         if (schema == null) {
             return List.of();
         }
-        EventLayout l = Layouts.of(schema);
+        EventLayout l = EventLayout.of(schema);
         return List.of(l.recordSize(), l.slots(), schema.name().startsWith("syscalls:"),
                 schema.name().startsWith("syscalls:sys_exit_"));
     }
 
     private ActionPlan walkAction(Clause c, List<ResolvedProbe> probes, boolean lenient, Diagnostics sink) {
         Diagnostics saved = sinkSwap(sink);
-        schema = probes.isEmpty() ? null : probes.get(0).schema();
-        layout = schema == null ? null : Layouts.of(schema);
+        schema = probes.isEmpty() ? null : probes.get(0).format();
+        layout = schema == null ? null : EventLayout.of(schema);
         probeName = probes.isEmpty() ? "" : probes.get(0).name();
         lenientFields = lenient;
         types = new IdentityHashMap<>();
@@ -661,7 +663,7 @@ final class Checker {
             return field(id, "arg" + n, -1, id.name());
         }
         int seen = 0;
-        for (SchemaField f : schema.fields()) {
+        for (RecordField f : schema.fields()) {
             if (f.common() || (f.name().equals("__syscall_nr") && schema.name().startsWith("syscalls:"))) {
                 continue;
             }
@@ -683,15 +685,15 @@ final class Checker {
             }
             return lenientFields ? ValueType.INT : null;
         }
-        SchemaField f = null;
-        for (SchemaField s : schema.fields()) {
+        RecordField f = null;
+        for (RecordField s : schema.fields()) {
             if (s.name().equals(name)) {
                 f = s;
             }
         }
         if (f == null) {
             List<String> names = new ArrayList<>();
-            for (SchemaField s : schema.fields()) {
+            for (RecordField s : schema.fields()) {
                 if (!s.common()) {
                     names.add(s.name());
                 }
@@ -701,7 +703,7 @@ final class Checker {
             return null;
         }
         String slotName = name;
-        if (f.arrayLength() > 0 && !Layouts.isChar(f) && !f.dataLoc()) {
+        if (f.arrayLength() > 0 && !f.isChar() && !f.dataLoc()) {
             if (index < 0) {
                 error(at, "field `" + name + "` is an array of " + f.arrayLength() + "; read one element, as in `args->"
                         + name + "[0]`", "");
@@ -724,7 +726,7 @@ final class Checker {
             return null;
         }
         LayoutSlot s = layout.slots().get(slot);
-        if (s.kind() == SlotKind.DATA_LOC && !Layouts.isChar(f)) {
+        if (s.kind() == SlotKind.DATA_LOC && !f.isChar()) {
             error(at, "field `" + name + "` is a variable-length array of " + f.type() + ", which cannot be read", "");
             return null;
         }

@@ -6,8 +6,8 @@ import dev.safetap.bytecode.CodeBuilder;
 import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
-import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
@@ -68,8 +68,8 @@ final class CodeGen {
             actions.add(action(p));
             lines.addAll(b.lines(index));
             for (ResolvedProbe r : p.probes()) {
-                int layout = r.schema() == null ? -1 : layoutId(Layouts.of(r.schema()));
-                probes.add(new ProbeDecl(r.kind(), r.name(), layout, r.periodNanos(), index));
+                int layout = r.format() == null ? -1 : layoutId(EventLayout.of(r.format()));
+                probes.add(new ProbeDecl(r.kind(), r.name(), r.attach(), r.period(), layout, index));
             }
         }
         List<MapDecl> maps = checked.maps();
@@ -279,7 +279,7 @@ final class CodeGen {
 
     private int tid() {
         int r = allocInt();
-        b.emit(Opcode.CTX, r, Builtin.TID.ordinal());
+        b.emit(Opcode.CTX, r, Builtin.TID.code());
         return r;
     }
 
@@ -437,7 +437,7 @@ final class CodeGen {
         if (builtin == Builtin.PROBE && plan.probes().size() == 1) {
             b.emit(Opcode.CONST_STR, r, string(plan.probes().get(0).name()));
         } else {
-            b.emit(Opcode.CTX, r, builtin.ordinal());
+            b.emit(Opcode.CTX, r, builtin.code());
         }
         return r;
     }

@@ -1,5 +1,6 @@
 package dev.safetap.compiler;
 
+import dev.safetap.bytecode.ProbeCatalog;
 import java.util.List;
 
 /**

@@ -1,6 +1,9 @@
 package dev.safetap.compiler;
 
+import dev.safetap.bytecode.AttachPoint;
+import dev.safetap.bytecode.ProbeCatalog;
 import dev.safetap.bytecode.ProbeKind;
+import dev.safetap.bytecode.RecordFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +36,10 @@ final class ProbeMatcher {
         String text = spec.text();
         switch (text) {
             case "BEGIN", "dtrace:::BEGIN" -> {
-                return List.of(new ResolvedProbe(ProbeKind.BEGIN, "BEGIN", 0, null));
+                return List.of(new ResolvedProbe(ProbeKind.BEGIN, "BEGIN", AttachPoint.NONE, 0, null));
             }
             case "END", "dtrace:::END" -> {
-                return List.of(new ResolvedProbe(ProbeKind.END, "END", 0, null));
+                return List.of(new ResolvedProbe(ProbeKind.END, "END", AttachPoint.NONE, 0, null));
             }
             default -> {
             }
@@ -131,7 +134,7 @@ final class ProbeMatcher {
         if (period <= 0) {
             return fail(spec, "the interval is shorter than a nanosecond", "");
         }
-        return List.of(new ResolvedProbe(ProbeKind.INTERVAL, "interval:" + unit + ":" + n, period, null));
+        return List.of(new ResolvedProbe(ProbeKind.INTERVAL, "interval:" + unit + ":" + n, AttachPoint.NONE, period, null));
     }
 
     private List<ResolvedProbe> tracepoints(Ast.ProbeSpec spec, String category, String event) {
@@ -146,9 +149,10 @@ final class ProbeMatcher {
             if (colon < 0 || !cat.matcher(tp.substring(0, colon)).matches() || !ev.matcher(tp.substring(colon + 1)).matches()) {
                 continue;
             }
-            Optional<TracepointSchema> schema = catalog.schema(tp);
-            if (schema.isPresent()) {
-                found.put(tp, new ResolvedProbe(ProbeKind.TRACEPOINT, "tracepoint:" + tp, 0, schema.get()));
+            Optional<RecordFormat> format = catalog.tracepointFormat(tp);
+            if (format.isPresent()) {
+                found.put(tp, new ResolvedProbe(ProbeKind.TRACEPOINT, "tracepoint:" + tp,
+                        AttachPoint.tracepoint(tp.substring(0, colon), tp.substring(colon + 1)), 0, format.get()));
             }
         }
         if (found.isEmpty()) {

@@ -8,7 +8,6 @@ import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SourcePosition;
 import dev.safetap.bytecode.ValueType;
@@ -33,7 +32,7 @@ class CodeGenTest {
                 RET
                 """, Scripts.code(p, 0));
         assertEquals(List.of(MapDecl.of("@", List.of(ValueType.STR), MapKind.COUNT, ValueType.INT, 4096)), p.maps());
-        assertEquals(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", 0, 0, 0), p.probes().get(0));
+        assertEquals(ProbeDecl.tracepoint("syscalls", "sys_enter_read", 0, 0), p.probes().get(0));
     }
 
     @Test
@@ -257,10 +256,10 @@ class CodeGenTest {
     @Test
     void intervalsAndEndProbes() {
         Program p = Scripts.compile("interval:ms:250 { @x = 1; } END { print(@x); } i:s:2 { } interval:hz:4 { }");
-        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:ms:250", -1, 250_000_000L, 0), p.probes().get(0));
+        assertEquals(ProbeDecl.interval("interval:ms:250", 250_000_000L, 0), p.probes().get(0));
         assertEquals(ProbeDecl.end(1), p.probes().get(1));
-        assertEquals(new ProbeDecl(ProbeKind.INTERVAL, "interval:s:2", -1, 2_000_000_000L, 2), p.probes().get(2));
-        assertEquals(250_000_000L, p.probes().get(3).periodNanos());
+        assertEquals(ProbeDecl.interval("interval:s:2", 2_000_000_000L, 2), p.probes().get(2));
+        assertEquals(250_000_000L, p.probes().get(3).period());
     }
 
     @Test

@@ -90,8 +90,8 @@ class FuzzFindingsTest {
         Interpreter vm = interpreter(Scripts.compile("BEGIN { for ($i = 0; $i < 2; $i += 1) { @runs++; exit(); } @after = 1; }"));
         vm.begin();
         assertTrue(vm.exitRequested());
-        assertEquals(List.of(new MapEntry(List.of(), 1L)), vm.entries(0));
-        assertEquals(List.of(), vm.entries(1));
+        assertEquals(List.of(new MapEntry(List.of(), 1L)), vm.state().entries(0));
+        assertEquals(List.of(), vm.state().entries(1));
     }
 
     @Test
@@ -99,7 +99,7 @@ class FuzzFindingsTest {
         Interpreter vm = interpreter(Scripts.compile("BEGIN { unroll(3) { if (0) { exit(); } else { @n++; } } }"));
         vm.begin();
         assertFalse(vm.exitRequested());
-        assertEquals(List.of(new MapEntry(List.of(), 3L)), vm.entries(0));
+        assertEquals(List.of(new MapEntry(List.of(), 3L)), vm.state().entries(0));
     }
 
     @Test
@@ -113,7 +113,7 @@ class FuzzFindingsTest {
         ctx.length = 46;
         vm.fire(0, ctx);
         assertEquals("a0=renamed\n", out.toString(StandardCharsets.UTF_8));
-        assertEquals(List.of(), vm.entries(0));
+        assertEquals(List.of(), vm.state().entries(0));
     }
 
     @Test
@@ -121,7 +121,7 @@ class FuzzFindingsTest {
         Interpreter vm = interpreter(Scripts.compile("BEGIN { $v = 0; for ($i = 0; $i < 2; $i += 1) { if ($v) { } else { "
                 + "@count1 = count(); @max2[\"k\", @count1] = max($v + 9); } } }"));
         vm.begin();
-        assertEquals(List.of(new MapEntry(List.of(), 2L)), vm.entries(0));
-        assertEquals(Set.of(new MapEntry(List.of("k", 1L), 9L), new MapEntry(List.of("k", 2L), 9L)), Set.copyOf(vm.entries(1)));
+        assertEquals(List.of(new MapEntry(List.of(), 2L)), vm.state().entries(0));
+        assertEquals(Set.of(new MapEntry(List.of("k", 1L), 9L), new MapEntry(List.of("k", 2L), 9L)), Set.copyOf(vm.state().entries(1)));
     }
 }

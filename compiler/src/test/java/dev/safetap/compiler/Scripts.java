@@ -7,16 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.safetap.bytecode.Disassembler;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
+import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.Verifier;
 import java.util.List;
 
 /** Compiles test scripts against the snapshot catalog; every successful compilation is also verified and round-tripped. */
 final class Scripts {
+    /** The snapshot of real 6.18 tracepoint formats, as the session module presents them to the compiler. */
+    static final KernelProbeCatalog CATALOG = KernelProbeCatalog.snapshot();
+
     private Scripts() {
     }
 
     static CompileOptions options(List<String> params) {
-        return new CompileOptions(SnapshotCatalog.INSTANCE, params, 4096);
+        return new CompileOptions(CATALOG, params, 4096);
     }
 
     static Program compile(String source) {

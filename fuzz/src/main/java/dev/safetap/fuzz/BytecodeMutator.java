@@ -1,6 +1,7 @@
 package dev.safetap.fuzz;
 
 import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.AttachPoint;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.Instruction;
@@ -320,15 +321,27 @@ public final class BytecodeMutator {
         return new Program(p.strings(), layouts, p.maps(), p.probes(), p.actions(), p.debug());
     }
 
+    /** An attach point with one part replaced: emptied, given a path separator, or the offset moved. */
+    private AttachPoint attachPoint(AttachPoint a) {
+        return switch (random.nextInt(4)) {
+            case 0 -> new AttachPoint("", a.function(), a.offset());
+            case 1 -> new AttachPoint(a.target(), "../" + a.function(), a.offset());
+            case 2 -> new AttachPoint(a.target(), a.function(), a.offset() + (random.nextBoolean() ? 1 : -1));
+            default -> AttachPoint.NONE;
+        };
+    }
+
     private Program probe(Program p) {
         List<ProbeDecl> probes = new ArrayList<>(p.probes());
         int i = random.nextInt(probes.size());
         ProbeDecl d = probes.get(i);
-        ProbeDecl changed = switch (random.nextInt(4)) {
-            case 0 -> new ProbeDecl(d.kind(), d.name(), d.layout() + (random.nextBoolean() ? 1 : -1), d.periodNanos(), d.action());
-            case 1 -> new ProbeDecl(d.kind(), d.name(), d.layout(), d.periodNanos(), d.action() + (random.nextBoolean() ? 1 : -1));
-            case 2 -> new ProbeDecl(ProbeKind.values()[random.nextInt(ProbeKind.values().length)], d.name(), d.layout(), d.periodNanos(), d.action());
-            default -> new ProbeDecl(d.kind(), d.name(), d.layout(), random.nextInt(3) - 1, d.action());
+        ProbeDecl changed = switch (random.nextInt(6)) {
+            case 0 -> new ProbeDecl(d.kind(), d.name(), d.attach(), d.period(), d.layout() + (random.nextBoolean() ? 1 : -1), d.action());
+            case 1 -> new ProbeDecl(d.kind(), d.name(), d.attach(), d.period(), d.layout(), d.action() + (random.nextBoolean() ? 1 : -1));
+            case 2 -> new ProbeDecl(ProbeKind.values()[random.nextInt(ProbeKind.values().length)], d.name(), d.attach(), d.period(),
+                    d.layout(), d.action());
+            case 3 -> new ProbeDecl(d.kind(), d.name(), attachPoint(d.attach()), d.period(), d.layout(), d.action());
+            default -> new ProbeDecl(d.kind(), d.name(), d.attach(), random.nextInt(3) - 1, d.layout(), d.action());
         };
         probes.set(i, changed);
         return new Program(p.strings(), p.layouts(), p.maps(), probes, p.actions(), p.debug());

@@ -26,7 +26,7 @@ public final class EventSequence {
             if (probe.kind() != ProbeKind.TRACEPOINT && probe.kind() != ProbeKind.INTERVAL) {
                 continue;
             }
-            TracepointFormat format = probe.kind() == ProbeKind.TRACEPOINT ? catalog.format(probe.tracepoint()).orElse(null) : null;
+            TracepointFormat format = probe.kind() == ProbeKind.TRACEPOINT ? catalog.format(probe.attach().tracepointName()).orElse(null) : null;
             if (probe.kind() == ProbeKind.TRACEPOINT && format == null) {
                 continue;
             }

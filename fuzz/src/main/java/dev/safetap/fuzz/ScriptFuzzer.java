@@ -58,7 +58,7 @@ public final class ScriptFuzzer {
         } catch (SafetyViolation v) {
             violation = v.getMessage();
         }
-        RuntimeCounters counters = vm.counters();
+        RuntimeCounters counters = vm.state().counters();
         List<FuzzReport.ProbeResult> probes = new ArrayList<>();
         for (int p = 0; p < program.probes().size(); p++) {
             ProbeDecl probe = program.probes().get(p);
@@ -76,7 +76,7 @@ public final class ScriptFuzzer {
         for (int m = 0; m < program.maps().size(); m++) {
             MapDecl decl = program.maps().get(m);
             long dropped = counters.droppedUpdates().get(m);
-            maps.add(new FuzzReport.MapFill(decl.name(), vm.entries(m).size(), decl.capacity(), dropped));
+            maps.add(new FuzzReport.MapFill(decl.name(), vm.state().entries(m).size(), decl.capacity(), dropped));
             if (dropped > 0) {
                 errors.add(new FuzzReport.RuntimeError("map " + decl.name() + " was full (" + decl.capacity() + " entries): " + dropped
                         + (dropped == 1 ? " update" : " updates") + " dropped", file, "", 0));

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safetap.compiler.CompileException;
 import dev.safetap.verifier.VerifiedProgram;
-import dev.safetap.verifier.VerifyException;
 import dev.safetap.verifier.Verifier;
+import dev.safetap.verifier.VerifyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

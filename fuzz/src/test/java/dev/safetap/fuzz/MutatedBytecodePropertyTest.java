@@ -12,8 +12,10 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
 import dev.safetap.compiler.CompileException;
 import dev.safetap.verifier.VerifiedProgram;
-import dev.safetap.verifier.VerifyException;
 import dev.safetap.verifier.Verifier;
+import dev.safetap.verifier.VerifyException;
+import dev.safetap.vm.OutputFormat;
+import dev.safetap.vm.TierKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -113,12 +115,14 @@ class MutatedBytecodePropertyTest {
     }
 
     private static String fastRunThrows(VerifiedProgram v, List<GeneratedEvent> events) {
-        try {
-            Execution.fast(v, events);
-            return null;
-        } catch (RuntimeException e) {
-            return "fast interpreter threw " + e;
+        for (TierKind kind : TierKind.values()) {
+            try {
+                Execution.of(kind, v, events, OutputFormat.TEXT);
+            } catch (RuntimeException e) {
+                return kind.label() + " tier threw " + e;
+            }
         }
+        return null;
     }
 
     /** Drops instructions (then events) while the program is still accepted and still fails; saves the assembly. */

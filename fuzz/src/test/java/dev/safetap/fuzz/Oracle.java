@@ -3,6 +3,7 @@ package dev.safetap.fuzz;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.SafetyViolation;
+import dev.safetap.vm.TierKind;
 import java.util.List;
 
 /** The run-time properties checked on every accepted program: each returns a description of the failure, or null. */
@@ -23,32 +24,37 @@ final class Oracle {
     }
 
     /**
-     * Property 4: the fast and the checked interpreter print the same, in every output format, and end with the
+     * Property 4: every tier prints what the checked interpreter prints, in every output format, and ends with the
      * same maps and counters.
      */
     static String agreement(VerifiedProgram verified, List<GeneratedEvent> events) {
-        Execution fast = null;
-        Execution checked = null;
-        for (OutputFormat format : OutputFormat.values()) {
-            try {
-                fast = Execution.fast(verified, events, format);
-            } catch (RuntimeException e) {
-                return "fast interpreter threw " + e;
+        for (TierKind kind : TierKind.values()) {
+            if (kind == TierKind.CHECKED) {
+                continue;
             }
-            try {
-                checked = Execution.checked(verified, events, format);
-            } catch (RuntimeException e) {
-                return "checked interpreter threw " + e;
+            Execution tier = null;
+            Execution checked = null;
+            for (OutputFormat format : OutputFormat.values()) {
+                try {
+                    tier = Execution.of(kind, verified, events, format);
+                } catch (RuntimeException e) {
+                    return kind.label() + " tier threw " + e;
+                }
+                try {
+                    checked = Execution.of(TierKind.CHECKED, verified, events, format);
+                } catch (RuntimeException e) {
+                    return "checked interpreter threw " + e;
+                }
+                if (!tier.output().equals(checked.output())) {
+                    return format + " outputs differ:\n--- " + kind.label() + "\n" + tier.output() + "\n--- checked\n" + checked.output();
+                }
             }
-            if (!fast.output().equals(checked.output())) {
-                return format + " outputs differ:\n--- fast\n" + fast.output() + "\n--- checked\n" + checked.output();
+            if (!tier.maps().equals(checked.maps())) {
+                return "final map state differs:\n--- " + kind.label() + "\n" + tier.maps() + "\n--- checked\n" + checked.maps();
             }
-        }
-        if (!fast.maps().equals(checked.maps())) {
-            return "final map state differs:\n--- fast\n" + fast.maps() + "\n--- checked\n" + checked.maps();
-        }
-        if (!fast.counters().equals(checked.counters())) {
-            return "runtime counters differ: fast " + fast.counters() + ", checked " + checked.counters();
+            if (!tier.counters().equals(checked.counters())) {
+                return "runtime counters differ: " + kind.label() + " " + tier.counters() + ", checked " + checked.counters();
+            }
         }
         return null;
     }

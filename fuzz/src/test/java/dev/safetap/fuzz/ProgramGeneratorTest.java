@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safetap.compiler.CompileException;
-import dev.safetap.verifier.VerifyException;
 import dev.safetap.verifier.Verifier;
+import dev.safetap.verifier.VerifyException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -4,12 +4,13 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.compiler.CompileOptions;
 import dev.safetap.compiler.Compiler;
 import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.KernelProbeCatalog;
 import java.util.List;
 
 /** The snapshot catalog and how the tests compile generated scripts. */
 final class Scripts {
     static final TracepointCatalog CATALOG = TracepointCatalog.snapshot();
-    static final TracepointProbeCatalog PROBES = new TracepointProbeCatalog(CATALOG);
+    static final KernelProbeCatalog PROBES = KernelProbeCatalog.of(CATALOG);
 
     private Scripts() {
     }

@@ -1,8 +1,8 @@
 package dev.safetap.verifier;
 
 import dev.safetap.bytecode.Action;
-import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.Builtin;
+import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.Disassembler;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.Limits;
@@ -38,15 +38,15 @@ import java.util.Set;
  * iteration. Record fields are checked later against each probe's layout (see {@link Verifier}).
  */
 final class ActionVerifier {
-    private static final byte UNDEFINED = 0;
-    private static final byte INT = 1;
-    private static final byte STR = 2;
+    private static final byte UNDEFINED = RegisterTypes.UNDEFINED;
+    private static final byte INT = RegisterTypes.INT;
+    private static final byte STR = RegisterTypes.STR;
     /** Costs saturate here, far above any budget, so that arithmetic on them never overflows. */
     static final long COST_CAP = Long.MAX_VALUE / 4;
 
-    /** What the pass learned: the bound and the facts the report lists. */
-    record Facts(long worstCase, List<Instruction> fieldReads, Set<String> mapsRead, Set<String> mapsWritten,
-            Set<String> outputs) {
+    /** What the pass learned: the bound, the register types at every instruction, and the facts the report lists. */
+    record Facts(long worstCase, RegisterTypes registerTypes, List<Instruction> fieldReads, Set<String> mapsRead,
+            Set<String> mapsWritten, Set<String> outputs) {
     }
 
     /** A jump edge waiting at its target; {@code types} is null when the jump itself is unreachable. */
@@ -111,10 +111,12 @@ final class ActionVerifier {
         cost = 0;
         live = true;
         frames.push(new Frame(null, -1, code.length, types.clone(), 0, true));
+        RegisterTypes.Builder typesAt = new RegisterTypes.Builder(code.length, insns.size(), types.length);
         for (Instruction insn : insns) {
             arrive(insn);
             checkOperands(insn);
             if (live) {
+                typesAt.record(insn.pc(), types);
                 checkTypes(insn);
                 cost = add(cost, 1);
             }
@@ -125,7 +127,7 @@ final class ActionVerifier {
             throw reject(last, "one firing may execute up to " + amount(worst) + " instructions, over the budget of "
                     + Limits.INSTRUCTION_BUDGET, "shorten loops or move work out of them");
         }
-        return new Facts(worst, List.copyOf(fieldReads), mapsRead, mapsWritten, outputs);
+        return new Facts(worst, typesAt.build(), List.copyOf(fieldReads), mapsRead, mapsWritten, outputs);
     }
 
     private List<Instruction> decode(byte[] code) {

@@ -1,6 +1,7 @@
 package dev.safetap.verifier;
 
 import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.AttachPoint;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.LayoutSlot;
@@ -11,7 +12,6 @@ import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
-import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,10 +49,12 @@ public final class Verifier {
         checkProbes();
         List<ActionVerifier.Facts> facts = new ArrayList<>();
         long[] worstCase = new long[program.actions().size()];
+        RegisterTypes[] registerTypes = new RegisterTypes[program.actions().size()];
         for (int a = 0; a < program.actions().size(); a++) {
             ActionVerifier.Facts f = new ActionVerifier(program, a, diagnostics).verify();
             facts.add(f);
             worstCase[a] = f.worstCase();
+            registerTypes[a] = f.registerTypes();
         }
         Map<Long, List<String>> fieldsByActionAndLayout = new HashMap<>();
         List<VerifyReport.ProbeReport> probes = new ArrayList<>();
@@ -79,7 +81,7 @@ public final class Verifier {
                     entry, entry * entries));
             total += entry * entries;
         }
-        return new VerifiedProgram(program, new VerifyReport(probes, maps, total), worstCase);
+        return new VerifiedProgram(program, new VerifyReport(probes, maps, total), worstCase, registerTypes);
     }
 
     private void checkLayouts() {
@@ -161,17 +163,75 @@ public final class Verifier {
             if (p.action() < 0 || p.action() >= program.actions().size()) {
                 throw diagnostics.reject(where + "runs action " + p.action() + ", but the program has " + program.actions().size() + " actions");
             }
-            if (p.kind() == ProbeKind.TRACEPOINT) {
+            if (p.kind().hasRecord()) {
                 if (p.layout() < 0 || p.layout() >= program.layouts().size()) {
-                    throw diagnostics.reject(where + "a tracepoint needs an event layout, but layout " + p.layout() + " does not exist");
+                    throw diagnostics.reject(where + "a " + noun(p) + " needs an event layout, but layout " + p.layout()
+                            + " does not exist");
                 }
             } else if (p.layout() != -1) {
-                throw diagnostics.reject(where + "a " + p.kind() + " probe has no event record, so its layout must be -1, not " + p.layout());
+                throw diagnostics.reject(where + "a " + p.kind() + " probe has no event record, so its layout must be -1, not "
+                        + p.layout());
             }
-            if (p.kind() == ProbeKind.INTERVAL && p.periodNanos() <= 0) {
-                throw diagnostics.reject(where + "interval period must be positive, got " + p.periodNanos() + " ns");
-            }
+            checkAttachPoint(p, where);
+            checkPeriod(p, where);
         }
+    }
+
+    /**
+     * The attach point of each kind has the parts {@link ProbeKind} lists and no others. Names are plain words:
+     * a tracepoint name becomes a path under tracefs, so it may not hold a separator or a dot-dot.
+     */
+    private void checkAttachPoint(ProbeDecl p, String where) {
+        AttachPoint a = p.attach();
+        String rule = switch (p.kind()) {
+            case BEGIN, END, INTERVAL, PROFILE -> a.isNone() ? null : "attaches to nothing, so its attach point must be empty";
+            case TRACEPOINT -> word(a.target()) && word(a.function()) && a.offset() == 0 ? null
+                    : "attaches to a tracepoint: its attach point is a category and an event, each of letters, digits and _, "
+                    + "and offset 0";
+            case SOFTWARE, HARDWARE -> !a.target().isEmpty() && a.function().isEmpty() && a.offset() == 0 ? null
+                    : "attaches to a perf event: its attach point is the event name alone";
+            case UPROBE, URETPROBE, USDT -> a.target().startsWith("/") && !a.function().isEmpty() && a.offset() >= 0
+                    && (p.kind() == ProbeKind.UPROBE || a.offset() == 0) ? null
+                    : "attaches to a binary: its attach point is an absolute path, a function and an offset (0 for returns and USDT)";
+            case KPROBE, KRETPROBE -> !a.function().isEmpty() && a.offset() >= 0 && (p.kind() == ProbeKind.KPROBE || a.offset() == 0)
+                    ? null : "attaches to a kernel function: its attach point is a function and an offset (0 for returns)";
+        };
+        if (rule != null) {
+            throw diagnostics.reject(where + "a " + p.kind() + " probe " + rule + "; got target " + quote(a.target())
+                    + ", function " + quote(a.function()) + ", offset " + a.offset());
+        }
+    }
+
+    private void checkPeriod(ProbeDecl p, String where) {
+        boolean needsPeriod = switch (p.kind()) {
+            case INTERVAL, PROFILE, SOFTWARE, HARDWARE -> true;
+            default -> false;
+        };
+        if (needsPeriod && p.period() <= 0) {
+            String unit = p.kind() == ProbeKind.INTERVAL || p.kind() == ProbeKind.PROFILE ? " ns" : " events";
+            throw diagnostics.reject(where + noun(p) + " period must be positive, got " + p.period() + unit);
+        }
+        if (!needsPeriod && p.period() != 0) {
+            throw diagnostics.reject(where + "a " + p.kind() + " probe has no period, so it must be 0, not " + p.period()
+                    + " (one program has one encoding)");
+        }
+    }
+
+    private static boolean word(String s) {
+        return !s.isEmpty() && s.length() <= 255 && s.chars().allMatch(c -> c == '_' || c < 128 && Character.isLetterOrDigit(c));
+    }
+
+    /** What a probe of this kind is called in messages: "tracepoint", "interval", "software event". */
+    private static String noun(ProbeDecl p) {
+        return switch (p.kind()) {
+            case SOFTWARE, HARDWARE -> p.kind().name().toLowerCase() + " event";
+            case BEGIN, END, USDT -> p.kind().name();
+            default -> p.kind().name().toLowerCase();
+        };
+    }
+
+    private static String quote(String s) {
+        return ActionVerifier.quote(s);
     }
 
     /** Checks the action's record-field reads against layout {@code layout} (-1: none); returns the slot names read. */

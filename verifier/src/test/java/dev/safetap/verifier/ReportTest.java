@@ -11,7 +11,6 @@ import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
@@ -80,8 +79,8 @@ class ReportTest {
                 new LayoutSlot("fd", 16, 8, SlotKind.SIGNED), new LayoutSlot("count", 32, 8, SlotKind.UNSIGNED)));
         EventLayout open = new EventLayout("syscalls:sys_enter_openat", 48, List.of(
                 new LayoutSlot("dfd", 16, 8, SlotKind.SIGNED), new LayoutSlot("filename", 24, 4, SlotKind.DATA_LOC)));
-        ProbeDecl onRead = new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_read", 0, 0, 0);
-        ProbeDecl onOpen = new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_openat", 1, 0, 0);
+        ProbeDecl onRead = ProbeDecl.tracepoint("syscalls", "sys_enter_read", 0, 0);
+        ProbeDecl onOpen = ProbeDecl.tracepoint("syscalls", "sys_enter_openat", 1, 0);
         VerifyReport ok = Verifier.verify(new Program(List.of(), List.of(read), List.of(), List.of(onRead), List.of(b.build(1)),
                 DebugInfo.NONE)).report();
         assertEquals(List.of("count"), ok.probes().get(0).fieldsRead());

@@ -3,13 +3,14 @@ package dev.safetap.verifier;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.AttachPoint;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.CodeBuilder;
 import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
-import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
@@ -44,7 +45,7 @@ class RobustnessTest {
                 List.of(new EventLayout("syscalls:sys_enter_openat", 48, List.of(
                         new LayoutSlot("dfd", 16, 8, SlotKind.SIGNED), new LayoutSlot("filename", 24, 4, SlotKind.DATA_LOC)))),
                 List.of(MapDecl.of("@bytes", List.of(ValueType.STR), MapKind.SUM, ValueType.INT, 1024)),
-                List.of(new ProbeDecl(ProbeKind.TRACEPOINT, "tracepoint:syscalls:sys_enter_openat", 0, 0, 0)),
+                List.of(ProbeDecl.tracepoint("syscalls", "sys_enter_openat", 0, 0)),
                 List.of(b.build(4)), DebugInfo.NONE);
     }
 
@@ -127,7 +128,7 @@ class RobustnessTest {
             verifyOrReject(new Program(base.strings(), List.of(new EventLayout("x", iv, List.of(new LayoutSlot("a", iv, iv, SlotKind.CHARS)))),
                     base.maps(), base.probes(), base.actions(), base.debug()));
             verifyOrReject(new Program(base.strings(), base.layouts(), base.maps(),
-                    List.of(new ProbeDecl(ProbeKind.INTERVAL, "i", iv, v, iv)), base.actions(), base.debug()));
+                    List.of(new ProbeDecl(ProbeKind.INTERVAL, "i", AttachPoint.NONE, v, iv, iv)), base.actions(), base.debug()));
             verifyOrReject(new Program(base.strings(), base.layouts(), base.maps(), base.probes(),
                     List.of(new Action(iv, base.actions().get(0).code())),
                     new DebugInfo("x.bt", "a\nb", List.of(new LineEntry(0, iv, iv, iv)))));

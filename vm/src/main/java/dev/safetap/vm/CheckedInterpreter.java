@@ -1,6 +1,5 @@
 package dev.safetap.vm;
 
-import dev.safetap.bytecode.Action;
 import dev.safetap.bytecode.Builtin;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.EventLayout;
@@ -13,14 +12,12 @@ import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.OperandKind;
 import dev.safetap.bytecode.PrintfFormat;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.VerifiedProgram;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -35,11 +32,11 @@ import java.util.stream.IntStream;
  * of every field read, string lengths, map capacities, printf arguments, and the verifier's proven
  * instruction bound of every firing. A failed check throws {@link SafetyViolation}.
  *
- * <p>It is slow and allocates freely; it is the oracle the fast interpreter and the verifier are
- * tested against. Maps and output formatting are the vm's own, so output and map state are
- * comparable with {@link Interpreter}.
+ * <p>It is slow and allocates freely; it is the oracle the other tiers and the verifier are tested
+ * against. It acts on a {@link ProgramState} like every tier, so output and map state are comparable
+ * with theirs.
  */
-public final class CheckedInterpreter {
+public final class CheckedInterpreter implements Tier {
     private static final byte UNSET = 0;
     private static final byte INT = 1;
     private static final byte STR = 2;
@@ -47,13 +44,13 @@ public final class CheckedInterpreter {
     private final Program program;
     private final long[] bounds;
     private final VmOptions options;
-    private final MapStore[] maps;
+    private final ProgramState state;
+    private final TraceOutput output;
+    private final byte[][] code;
     private final PrintfFormatter[] formatters;
     private final BitSet[] boundaries;
     private final BitSet[] covered;
-    private final long[][] zeroDivisions;
     private final long[] maxInstructions;
-    private final long[] malformed;
 
     private final long[] ints = new long[Limits.MAX_REGISTERS + 1];
     private final byte[][] strs = new byte[Limits.MAX_REGISTERS + 1][Limits.MAX_STRING];
@@ -62,13 +59,11 @@ public final class CheckedInterpreter {
     private final int[] loopEnd = new int[Limits.MAX_LOOP_NESTING];
     private final int[] loopBody = new int[Limits.MAX_LOOP_NESTING];
     private final long[] loopLeft = new long[Limits.MAX_LOOP_NESTING];
-    private final TraceOutput output;
 
     private int action;
     private int pc;
     private int loopDepth;
     private long lastInstructions;
-    private boolean exitRequested;
 
     public CheckedInterpreter(VerifiedProgram verified, VmOptions options) {
         this(verified.program(), IntStream.range(0, verified.program().actions().size())
@@ -79,24 +74,19 @@ public final class CheckedInterpreter {
         this.program = program;
         this.bounds = bounds.clone();
         this.options = options;
-        this.output = new TraceOutput(options);
-        maps = new MapStore[program.maps().size()];
-        for (int m = 0; m < maps.length; m++) {
-            maps[m] = new MapStore(program.maps().get(m));
-        }
+        this.state = new ProgramState(program, options);
+        this.output = state.output();
         formatters = new PrintfFormatter[program.strings().size()];
         int actions = program.actions().size();
+        code = new byte[actions][];
         boundaries = new BitSet[actions];
         covered = new BitSet[actions];
-        zeroDivisions = new long[actions][];
         maxInstructions = new long[actions];
         for (int a = 0; a < actions; a++) {
-            byte[] code = program.actions().get(a).code();
-            boundaries[a] = instructionStarts(code);
-            covered[a] = new BitSet(code.length);
-            zeroDivisions[a] = new long[code.length];
+            code[a] = program.actions().get(a).code();
+            boundaries[a] = instructionStarts(code[a]);
+            covered[a] = new BitSet(code[a].length);
         }
-        malformed = new long[program.probes().size()];
     }
 
     /**
@@ -124,74 +114,22 @@ public final class CheckedInterpreter {
         return starts;
     }
 
-    /** Runs the action of probe {@code probeIndex} on this event; records shorter than the layout are dropped and counted. */
+    @Override
+    public Program program() {
+        return program;
+    }
+
+    @Override
+    public ProgramState state() {
+        return state;
+    }
+
+    @Override
     public void fire(int probeIndex, EventContext ctx) {
-        ProbeDecl probe = program.probes().get(probeIndex);
-        EventLayout layout = layoutOf(probe);
-        if (probe.kind() == ProbeKind.TRACEPOINT && layout != null && (ctx.record == null || ctx.offset < 0
-                || ctx.length < layout.recordSize() || ctx.length > ctx.record.limit() - ctx.offset)) {
-            malformed[probeIndex]++;
-            lastInstructions = 0;
-            return;
+        lastInstructions = 0;
+        if (state.admit(probeIndex, ctx)) {
+            run(probeIndex, ctx);
         }
-        run(probeIndex, ctx);
-    }
-
-    /** Runs every BEGIN probe, in program order, on a context describing the tracer's own thread. */
-    public void begin() {
-        runAll(ProbeKind.BEGIN);
-    }
-
-    /** Runs every END probe, then prints every map that is not thread-local, sorted by name, as {@link Interpreter#end} does. */
-    public void end() {
-        runAll(ProbeKind.END);
-        output.exitMaps(maps);
-    }
-
-    private void runAll(ProbeKind kind) {
-        EventContext self = EventContext.ofTracer();
-        for (int p = 0; p < program.probes().size(); p++) {
-            if (program.probes().get(p).kind() == kind) {
-                fire(p, self);
-            }
-        }
-    }
-
-    public boolean exitRequested() {
-        return exitRequested;
-    }
-
-    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it, in the output format. */
-    public String renderMap(int mapId) {
-        return output.render(maps[mapId], 0, 0);
-    }
-
-    /** A snapshot of the entries of map {@code mapId}, in no particular order. */
-    public List<MapEntry> entries(int mapId) {
-        return maps[mapId].entries();
-    }
-
-    /** The same counters {@link Interpreter#counters()} reports, in the same order. */
-    public RuntimeCounters counters() {
-        List<Long> dropped = new ArrayList<>();
-        for (MapStore m : maps) {
-            dropped.add(m.droppedUpdates());
-        }
-        List<RuntimeCounters.ZeroDivision> zero = new ArrayList<>();
-        for (int a = 0; a < zeroDivisions.length; a++) {
-            byte[] code = program.actions().get(a).code();
-            for (int p = 0; p < zeroDivisions[a].length; p++) {
-                if (zeroDivisions[a][p] > 0) {
-                    Opcode op = Opcode.fromCode(code[p] & 0xff);
-                    zero.add(new RuntimeCounters.ZeroDivision(a, p, op, zeroDivisions[a][p]));
-                }
-            }
-        }
-        List<Long> shortRecords = new ArrayList<>();
-        for (long n : malformed) {
-            shortRecords.add(n);
-        }
-        return new RuntimeCounters(dropped, zero, shortRecords);
     }
 
     /** Instructions the last firing executed (0 when its record was dropped before the action ran). */
@@ -219,9 +157,8 @@ public final class CheckedInterpreter {
     private void run(int probeIndex, EventContext ctx) {
         ProbeDecl probe = program.probes().get(probeIndex);
         action = probe.action();
-        Action act = program.actions().get(action);
-        byte[] code = act.code();
-        int registers = act.registers();
+        byte[] code = this.code[action];
+        int registers = program.actions().get(action).registers();
         long bound = bounds[action];
         Arrays.fill(tags, UNSET);
         loopDepth = 0;
@@ -358,7 +295,7 @@ public final class CheckedInterpreter {
                     }
                 }
                 case TIME -> output.time(string(insn.intOperand(0)));
-                case EXIT -> exitRequested = true;
+                case EXIT -> state.requestExit();
             }
             pc = next;
         }
@@ -399,7 +336,7 @@ public final class CheckedInterpreter {
             case MUL -> x * y;
             case DIV, MOD -> {
                 if (y == 0) {
-                    zeroDivisions[action][pc]++;
+                    state.divisionByZero(action, state.divisionSlot(action, pc));
                     yield 0;
                 }
                 yield insn.opcode() == Opcode.DIV ? x / y : x % y;
@@ -522,10 +459,10 @@ public final class CheckedInterpreter {
     }
 
     private MapStore mapStore(int id) {
-        if (id >= maps.length) {
+        if (id >= state.mapCount()) {
             throw violation("map ids", "map m" + id + " does not exist");
         }
-        return maps[id];
+        return state.map(id);
     }
 
     private MapStore loadKey(int mapId, int[] keyRegs) {
@@ -581,7 +518,7 @@ public final class CheckedInterpreter {
 
     private LayoutSlot slot(ProbeDecl probe, int slotId, boolean string) {
         EventLayout layout = layoutOf(probe);
-        if (probe.kind() != ProbeKind.TRACEPOINT || layout == null) {
+        if (!probe.kind().hasRecord() || layout == null) {
             throw violation("field ids", "probe " + probe.name() + " has no event record");
         }
         if (slotId >= layout.slots().size()) {

@@ -1,11 +1,10 @@
 package dev.safetap.vm;
 
 import dev.safetap.bytecode.Action;
-import dev.safetap.bytecode.Builtin;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.Opcode;
-import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ValueType;
+import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,15 +19,10 @@ import java.util.List;
  * builtin), {@code c} the third register (or the div of MAP_PRINT), {@code imm} the immediate or
  * loop trip count, {@code regs} the register list.
  *
- * <p>{@code stringTyped[i]} says whether the source register of MOV or PRINT_VAL holds a string;
- * it is found by a forward pass over the code, which is sound because the verifier proved each
- * register read has one type on every path.
+ * <p>{@code stringTyped[i]} says whether the source register of MOV or PRINT_VAL holds a string, as
+ * the verifier proved it does on every path ({@link VerifiedProgram#registerType}).
  */
 final class DecodedAction {
-    private static final byte UNSET = 0;
-    private static final byte INT = 1;
-    private static final byte STR = 2;
-    private static final byte MIXED = 3;
 
     final int registers;
     final int length;
@@ -41,12 +35,12 @@ final class DecodedAction {
     final int[] target;
     final int[] pc;
     final boolean[] stringTyped;
-    /** For DIV and MOD: the index of its zero-divisor counter; for LOOP and ENDLOOP: the loop's counter slot. */
+    /** For DIV and MOD: the slot of its zero-divisor counter in the state; for LOOP and ENDLOOP: the loop's counter slot. */
     final int[] slot;
-    final int faultSlots;
     final int loops;
 
-    DecodedAction(Program program, Action action) {
+    DecodedAction(VerifiedProgram verified, int actionIndex, ProgramState state) {
+        Action action = verified.program().actions().get(actionIndex);
         byte[] code = action.code();
         List<Instruction> insns = new ArrayList<>();
         int[] indexOfPc = new int[code.length + 1];
@@ -69,7 +63,6 @@ final class DecodedAction {
         pc = new int[length];
         stringTyped = new boolean[length];
         slot = new int[length];
-        int faults = 0;
         int loopCount = 0;
         Deque<Integer> openLoops = new ArrayDeque<>();
         for (int i = 0; i < length; i++) {
@@ -102,7 +95,16 @@ final class DecodedAction {
                     a[i] = insn.intOperand(0);
                     b[i] = insn.intOperand(1);
                     c[i] = insn.intOperand(2);
-                    slot[i] = faults++;
+                    slot[i] = state.divisionSlot(actionIndex, insn.pc());
+                }
+                case MOV -> {
+                    a[i] = insn.intOperand(0);
+                    b[i] = insn.intOperand(1);
+                    stringTyped[i] = verified.registerType(actionIndex, insn.pc(), b[i]) == ValueType.STR;
+                }
+                case PRINT_VAL -> {
+                    a[i] = insn.intOperand(0);
+                    stringTyped[i] = verified.registerType(actionIndex, insn.pc(), a[i]) == ValueType.STR;
                 }
                 case MAP_SET, MAP_AGG -> {
                     b[i] = insn.intOperand(0);
@@ -126,62 +128,6 @@ final class DecodedAction {
                 }
             }
         }
-        faultSlots = faults;
         loops = loopCount;
-        inferTypes(program);
-    }
-
-    private void inferTypes(Program program) {
-        byte[][] in = new byte[length + 1][];
-        in[0] = new byte[registers];
-        for (int i = 0; i < length; i++) {
-            if (in[i] == null) {
-                continue;
-            }
-            byte[] t = in[i].clone();
-            switch (op[i]) {
-                case MOV -> {
-                    stringTyped[i] = t[b[i]] == STR;
-                    t[a[i]] = t[b[i]];
-                }
-                case PRINT_VAL -> stringTyped[i] = t[a[i]] == STR;
-                case CONST_STR, FIELD_STR -> t[a[i]] = STR;
-                case CTX -> t[a[i]] = Builtin.fromCode(b[i]).type() == ValueType.STR ? STR : INT;
-                case MAP_GET -> t[a[i]] = program.maps().get(b[i]).readType() == ValueType.STR ? STR : INT;
-                case CONST_INT, ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, NEG, BNOT, LNOT,
-                        EQ, NE, LT, LE, GT, GE, STR_EQ, STR_NE, FIELD -> t[a[i]] = INT;
-                default -> {
-                }
-            }
-            switch (op[i]) {
-                case JMP -> flow(in, target[i], t);
-                case JZ, JNZ -> {
-                    flow(in, i + 1, t);
-                    flow(in, target[i], t);
-                }
-                case LOOP -> {
-                    flow(in, i + 1, t);
-                    flow(in, target[i] + 1, t);
-                }
-                case RET -> {
-                }
-                default -> flow(in, i + 1, t);
-            }
-        }
-    }
-
-    private static void flow(byte[][] in, int to, byte[] types) {
-        if (in[to] == null) {
-            in[to] = types.clone();
-            return;
-        }
-        byte[] into = in[to];
-        for (int r = 0; r < into.length; r++) {
-            if (into[r] == UNSET) {
-                into[r] = types[r];
-            } else if (types[r] != UNSET && types[r] != into[r]) {
-                into[r] = MIXED;
-            }
-        }
     }
 }

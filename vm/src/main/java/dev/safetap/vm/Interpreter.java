@@ -1,40 +1,37 @@
 package dev.safetap.vm;
 
 import dev.safetap.bytecode.Builtin;
-import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.Limits;
-import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
-import dev.safetap.bytecode.SourcePosition;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.VerifiedProgram;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs the actions of a verified program on events. Every action is decoded once at construction;
- * {@link #fire} then executes it against a reused {@link EventContext} with a preallocated register
- * file (integers, and strings as fixed byte buffers with lengths), allocating nothing unless the
- * action prints or a map grows. Nothing an action does throws: the verifier proved the code well
- * formed, records shorter than their layout are dropped and counted, divisions by zero yield 0 and
- * are counted, and full maps drop the update and count it.
+ * The fast tier: runs the actions of a verified program on events, relying on what the verifier proved.
+ * Every action is decoded once at construction; {@link #fire} then executes it against a reused
+ * {@link EventContext} with a preallocated register file (integers, and strings as fixed byte buffers
+ * with lengths), allocating nothing unless the action prints or a map grows. Nothing an action does
+ * throws: the verifier proved the code well formed and typed, records shorter than their layout are
+ * dropped and counted, divisions by zero yield 0 and are counted, and full maps drop the update and
+ * count it.
  */
-public final class Interpreter {
+public final class Interpreter implements Tier {
     private static final int STR = Limits.MAX_STRING;
 
     private final Program program;
     private final VmOptions options;
+    private final ProgramState state;
+    private final TraceOutput output;
     private final DecodedAction[] actions;
     private final MapStore[] maps;
     private final boolean[] mapStringValued;
@@ -42,7 +39,6 @@ public final class Interpreter {
     private final PrintfFormatter[][] printf;
 
     private final int[] probeAction;
-    private final int[] probeRecordSize;
     private final byte[][] probeName;
     private final int[][] slotOffset;
     private final int[][] slotSize;
@@ -52,26 +48,21 @@ public final class Interpreter {
     private final byte[][] strs;
     private final int[] strLens;
     private final long[] loopLeft;
-    private final long[][] zeroDivisions;
-    private final long[] malformed;
-    private final TraceOutput output;
-    private boolean exitRequested;
 
     public Interpreter(VerifiedProgram verified, VmOptions options) {
         this.program = verified.program();
         this.options = options;
-        this.output = new TraceOutput(options);
+        this.state = new ProgramState(program, options);
+        this.output = state.output();
         int registers = 1;
         int loops = 1;
         actions = new DecodedAction[program.actions().size()];
         printf = new PrintfFormatter[actions.length][];
-        zeroDivisions = new long[actions.length][];
         for (int i = 0; i < actions.length; i++) {
-            DecodedAction d = new DecodedAction(program, program.actions().get(i));
+            DecodedAction d = new DecodedAction(verified, i, state);
             actions[i] = d;
             registers = Math.max(registers, d.registers);
             loops = Math.max(loops, d.loops);
-            zeroDivisions[i] = new long[d.faultSlots];
             printf[i] = new PrintfFormatter[d.length];
             for (int k = 0; k < d.length; k++) {
                 if (d.op[k] == Opcode.PRINTF) {
@@ -87,7 +78,7 @@ public final class Interpreter {
         maps = new MapStore[program.maps().size()];
         mapStringValued = new boolean[maps.length];
         for (int m = 0; m < maps.length; m++) {
-            maps[m] = new MapStore(program.maps().get(m));
+            maps[m] = state.map(m);
             mapStringValued[m] = program.maps().get(m).readType() == ValueType.STR;
         }
         strings = new byte[program.strings().size()][];
@@ -98,12 +89,10 @@ public final class Interpreter {
 
         int probes = program.probes().size();
         probeAction = new int[probes];
-        probeRecordSize = new int[probes];
         probeName = new byte[probes][];
         slotOffset = new int[probes][];
         slotSize = new int[probes][];
         slotKind = new SlotKind[probes][];
-        malformed = new long[probes];
         for (int p = 0; p < probes; p++) {
             ProbeDecl probe = program.probes().get(p);
             probeAction[p] = probe.action();
@@ -111,153 +100,27 @@ public final class Interpreter {
             probeName[p] = name.length > STR ? Arrays.copyOf(name, STR) : name;
             EventLayout layout = probe.layout() >= 0 ? program.layouts().get(probe.layout()) : null;
             List<LayoutSlot> slots = layout == null ? List.of() : layout.slots();
-            probeRecordSize[p] = probe.kind() == ProbeKind.TRACEPOINT && layout != null ? layout.recordSize() : -1;
             slotOffset[p] = slots.stream().mapToInt(LayoutSlot::offset).toArray();
             slotSize[p] = slots.stream().mapToInt(LayoutSlot::size).toArray();
             slotKind[p] = slots.stream().map(LayoutSlot::kind).toArray(SlotKind[]::new);
         }
     }
 
-    /** Runs the action of probe {@code probeIndex} (an index into the program's probes) on this event. */
+    @Override
+    public Program program() {
+        return program;
+    }
+
+    @Override
+    public ProgramState state() {
+        return state;
+    }
+
+    @Override
     public void fire(int probeIndex, EventContext ctx) {
-        int need = probeRecordSize[probeIndex];
-        if (need >= 0 && (ctx.record == null || ctx.offset < 0 || ctx.length < need
-                || ctx.length > ctx.record.limit() - ctx.offset)) {
-            malformed[probeIndex]++;
-            return;
+        if (state.admit(probeIndex, ctx)) {
+            run(probeAction[probeIndex], probeIndex, ctx);
         }
-        run(probeAction[probeIndex], probeIndex, ctx);
-    }
-
-    /** Runs every BEGIN probe, in program order, on a context describing the tracer's own thread. */
-    public void begin() {
-        runAll(ProbeKind.BEGIN);
-    }
-
-    /**
-     * Runs every END probe, then prints every map that is not thread-local, sorted by name, as
-     * bpftrace does at exit: two newlines, then each map as {@link #renderMap} renders it.
-     */
-    public void end() {
-        runAll(ProbeKind.END);
-        output.exitMaps(maps);
-    }
-
-    private void runAll(ProbeKind kind) {
-        EventContext self = EventContext.ofTracer();
-        for (int p = 0; p < probeAction.length; p++) {
-            if (program.probes().get(p).kind() == kind) {
-                fire(p, self);
-            }
-        }
-    }
-
-    public boolean exitRequested() {
-        return exitRequested;
-    }
-
-    /** Rendering of map {@code mapId} exactly as {@code print(@m)} prints it, in the output format. */
-    public String renderMap(int mapId) {
-        return output.render(maps[mapId], 0, 0);
-    }
-
-    /** A snapshot of the entries of map {@code mapId}, in no particular order. */
-    public List<MapEntry> entries(int mapId) {
-        return maps[mapId].entries();
-    }
-
-    /**
-     * Adds {@code n} to the entry {@code key} of the count map {@code mapId}, as {@code n} MAP_AGG
-     * updates would: for firings the kernel counted instead of sampling. Key components are Long or
-     * String, in the map's key order; strings are cut at the string limit as the VM cuts them. A key
-     * that does not fit in a full map is dropped and counted; {@code n == 0} changes nothing.
-     */
-    public void addCount(int mapId, List<Object> key, long n) {
-        MapStore m = maps[mapId];
-        if (m.decl().kind() != MapKind.COUNT || key.size() != m.keyCount() || n < 0) {
-            throw new IllegalArgumentException("addCount needs a count map, a key of " + m.keyCount()
-                    + " components and n >= 0");
-        }
-        if (n == 0) {
-            return;
-        }
-        for (int k = 0; k < key.size(); k++) {
-            if (m.keyIsString(k)) {
-                byte[] utf8 = ((String) key.get(k)).getBytes(StandardCharsets.UTF_8);
-                m.keyString(k, utf8, utf8.length);
-            } else {
-                m.keyInt(k, (Long) key.get(k));
-            }
-        }
-        int e = m.findOrInsert();
-        if (e >= 0) {
-            m.setInt(e, m.readInt(e) + n);
-        }
-    }
-
-    public RuntimeCounters counters() {
-        List<Long> dropped = new ArrayList<>();
-        for (MapStore m : maps) {
-            dropped.add(m.droppedUpdates());
-        }
-        List<RuntimeCounters.ZeroDivision> zero = new ArrayList<>();
-        for (int a = 0; a < actions.length; a++) {
-            DecodedAction d = actions[a];
-            for (int i = 0; i < d.length; i++) {
-                if ((d.op[i] == Opcode.DIV || d.op[i] == Opcode.MOD) && zeroDivisions[a][d.slot[i]] > 0) {
-                    zero.add(new RuntimeCounters.ZeroDivision(a, d.pc[i], d.op[i], zeroDivisions[a][d.slot[i]]));
-                }
-            }
-        }
-        List<Long> shortRecords = new ArrayList<>();
-        for (long n : malformed) {
-            shortRecords.add(n);
-        }
-        return new RuntimeCounters(dropped, zero, shortRecords);
-    }
-
-    /** Writes to err one warning per map that dropped updates, per division by zero and per probe that dropped short records. */
-    public void reportProblems() {
-        PrintStream err = options.err();
-        for (MapStore m : maps) {
-            if (m.droppedUpdates() > 0) {
-                err.printf("warning: map %s was full (%d entries): %d %s dropped; raise the limit with --map-capacity%n",
-                        MapPrinter.displayName(m.decl()), m.decl().capacity(), m.droppedUpdates(),
-                        m.droppedUpdates() == 1 ? "update" : "updates");
-            }
-        }
-        DebugInfo debug = program.debug();
-        for (RuntimeCounters.ZeroDivision z : counters().divisionsByZero()) {
-            String what = z.opcode() == Opcode.DIV ? "division" : "modulo";
-            String message = what + " by zero " + z.count() + (z.count() == 1 ? " time" : " times") + " (the result was taken as 0)";
-            err.print(warning(debug, z.action(), z.pc(), message));
-        }
-        for (int p = 0; p < malformed.length; p++) {
-            if (malformed[p] > 0) {
-                err.printf("warning: %s: %d %s shorter than its format (%d bytes) dropped%n", program.probes().get(p).name(),
-                        malformed[p], malformed[p] == 1 ? "record" : "records", probeRecordSize[p]);
-            }
-        }
-        err.flush();
-    }
-
-    private static String warning(DebugInfo debug, int action, int pc, String message) {
-        String file = debug.sourceName().isEmpty() ? "script" : debug.sourceName();
-        SourcePosition pos = debug.positionOf(action, pc);
-        if (pos == null) {
-            return file + ": warning: " + message + " (action " + action + ", pc " + pc + ")\n";
-        }
-        StringBuilder sb = new StringBuilder(file).append(':').append(pos.line()).append(':').append(pos.column())
-                .append(": warning: ").append(message).append('\n');
-        String line = debug.sourceLine(pos.line());
-        if (!line.isEmpty()) {
-            sb.append("    ").append(line).append("\n    ");
-            for (int i = 0; i < pos.column() - 1 && i < line.length(); i++) {
-                sb.append(line.charAt(i) == '\t' ? '\t' : ' ');
-            }
-            sb.append("^\n");
-        }
-        return sb.toString();
     }
 
     // ---- the interpreter loop
@@ -295,7 +158,7 @@ public final class Interpreter {
                 case DIV -> {
                     long divisor = r[c[i]];
                     if (divisor == 0) {
-                        zeroDivisions[actionIndex][d.slot[i]]++;
+                        state.divisionByZero(actionIndex, d.slot[i]);
                         r[a[i]] = 0;
                     } else {
                         r[a[i]] = r[b[i]] / divisor;
@@ -305,7 +168,7 @@ public final class Interpreter {
                 case MOD -> {
                     long divisor = r[c[i]];
                     if (divisor == 0) {
-                        zeroDivisions[actionIndex][d.slot[i]]++;
+                        state.divisionByZero(actionIndex, d.slot[i]);
                         r[a[i]] = 0;
                     } else {
                         r[a[i]] = r[b[i]] % divisor;
@@ -419,7 +282,7 @@ public final class Interpreter {
                     i++;
                 }
                 case EXIT -> {
-                    exitRequested = true;
+                    state.requestExit();
                     i++;
                 }
             }

@@ -313,6 +313,20 @@ public final class MapStore {
         strValueLens[entry] = n;
     }
 
+    /**
+     * Adds {@code n} to the count at the probe key of a COUNT map, as {@code n} count() updates would: for
+     * firings the kernel counted instead of sampling. A new key that does not fit is dropped and counted once.
+     */
+    public void addCount(long n) {
+        if (decl.kind() != MapKind.COUNT || n < 0) {
+            throw new IllegalArgumentException("addCount needs a count map and n >= 0, not a " + decl.kind() + " map and " + n);
+        }
+        int e = findOrInsert();
+        if (e >= 0) {
+            values[e * width] += n;
+        }
+    }
+
     /** Folds {@code value} into the aggregation of {@code entry}. */
     public void fold(int entry, long value) {
         int at = entry * width;

@@ -34,7 +34,7 @@ class AllocationTest {
             allocated = allocatedBy(setup, 50_000 + window * 10_000L, 10_000);
         }
         assertEquals(0, allocated, "bytes allocated by 10,000 fires, in each of three windows");
-        assertTrue(setup.interpreter().counters().isClean());
+        assertTrue(setup.interpreter().state().counters().isClean());
         return warmUp;
     }
 
@@ -42,14 +42,14 @@ class AllocationTest {
     void countByCommAllocatesNothing() {
         TracingActions.Setup setup = TracingActions.countByComm();
         assertTrue(assertNoAllocation(setup) > 0, "the counter sees the map grow to 50 keys during warm-up");
-        assertEquals(50, setup.interpreter().entries(0).size());
+        assertEquals(50, setup.interpreter().state().entries(0).size());
     }
 
     @Test
     void histOfFieldAllocatesNothing() {
         TracingActions.Setup setup = TracingActions.histOfField();
         assertNoAllocation(setup);
-        assertEquals(1, setup.interpreter().entries(0).size());
+        assertEquals(1, setup.interpreter().state().entries(0).size());
     }
 
     @Test
@@ -63,7 +63,7 @@ class AllocationTest {
     void threadLocalLatencyAllocatesNothing() {
         TracingActions.Setup setup = TracingActions.latency();
         assertNoAllocation(setup);
-        assertEquals(0, setup.interpreter().entries(0).size(), "every entry was paired with its return and deleted");
-        assertEquals(1, setup.interpreter().entries(1).size());
+        assertEquals(0, setup.interpreter().state().entries(0).size(), "every entry was paired with its return and deleted");
+        assertEquals(1, setup.interpreter().state().entries(1).size());
     }
 }

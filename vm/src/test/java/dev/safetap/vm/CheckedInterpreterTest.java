@@ -26,7 +26,7 @@ class CheckedInterpreterTest {
               .slot 1 name offset 24 size 4 DATA_LOC
             .map 0 bytes SUM keys(INT) value INT capacity 2
             .map 1 last SCALAR keys() value STR capacity 4
-            .probe 0 TRACEPOINT tracepoint:syscalls:sys_enter_read layout 0 period 0 action 0
+            .probe 0 TRACEPOINT tracepoint:syscalls:sys_enter_read attach "syscalls" "sys_enter_read" 0 layout 0 period 0 action 0
             """;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -81,11 +81,11 @@ class CheckedInterpreterTest {
         assertEquals(fastOut.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("fd=7 file7\n"));
         for (int m = 0; m < 2; m++) {
-            assertEquals(new HashSet<>(fast.entries(m)), new HashSet<>(checked.entries(m)));
+            assertEquals(new HashSet<>(fast.state().entries(m)), new HashSet<>(checked.state().entries(m)));
         }
-        assertEquals(fast.counters(), checked.counters());
-        assertEquals(1, checked.counters().divisionsByZero().size());
-        assertEquals(6, checked.counters().droppedUpdates().get(0), "capacity 2: fds 7, 9 and 11 do not fit, each folded twice");
+        assertEquals(fast.state().counters(), checked.state().counters());
+        assertEquals(1, checked.state().counters().divisionsByZero().size());
+        assertEquals(6, checked.state().counters().droppedUpdates().get(0), "capacity 2: fds 7, 9 and 11 do not fit, each folded twice");
         assertTrue(checked.maxInstructions(0) <= verified.worstCaseInstructions(0));
         assertEquals(checked.instructionCount(0), checked.coveredInstructions(0));
     }
@@ -115,7 +115,7 @@ class CheckedInterpreterTest {
         EventContext ctx = event(1, "", 1);
         ctx.length = 20;
         checked.fire(0, ctx);
-        assertEquals(1, checked.counters().totalMalformedRecords());
+        assertEquals(1, checked.state().counters().totalMalformedRecords());
         assertEquals(0, checked.lastInstructions());
     }
 

@@ -338,7 +338,7 @@ class GoldenOutputTest {
         vm.begin();
         assertTrue(vm.exitRequested(), "the script calls exit()");
         vm.end();
-        vm.reportProblems();
+        vm.state().reportProblems();
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         ByteArrayOutputStream checkedOut = new ByteArrayOutputStream();
         PrintStream checkedStream = new PrintStream(checkedOut, true, StandardCharsets.UTF_8);

@@ -66,7 +66,7 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        Map<List<Object>, Object> m = asMap(vm.entries(r));
+        Map<List<Object>, Object> m = asMap(vm.state().entries(r));
         assertEquals(Long.MIN_VALUE, m.get(List.of(1L)));
         assertEquals(0L, m.get(List.of(2L)));
         assertEquals(0L, m.get(List.of(3L)));
@@ -77,7 +77,7 @@ class InterpreterTest {
         assertEquals(-1L, m.get(List.of(8L)));
         assertEquals(-3L, m.get(List.of(9L)));
         assertEquals(1L, m.get(List.of(10L)));
-        assertEquals(2, vm.counters().divisionsByZero().size());
+        assertEquals(2, vm.state().counters().divisionsByZero().size());
     }
 
     @Test
@@ -97,11 +97,11 @@ class InterpreterTest {
         for (int i = 0; i < 5; i++) {
             vm.fire(probe, ctx);
         }
-        vm.reportProblems();
+        vm.state().reportProblems();
         assertEquals("script.bt:3:10: warning: division by zero 5 times (the result was taken as 0)\n"
                 + "      @avg = 10 / $zero;\n"
                 + "             ^\n", err.toString(StandardCharsets.UTF_8));
-        RuntimeCounters.ZeroDivision z = vm.counters().divisionsByZero().get(0);
+        RuntimeCounters.ZeroDivision z = vm.state().counters().divisionsByZero().get(0);
         assertEquals(5, z.count());
         assertEquals(Opcode.DIV, z.opcode());
     }
@@ -115,9 +115,9 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        vm.reportProblems();
+        vm.state().reportProblems();
         assertEquals("", err.toString(StandardCharsets.UTF_8));
-        assertTrue(vm.counters().isClean());
+        assertTrue(vm.state().counters().isClean());
         assertFalse(vm.exitRequested());
     }
 
@@ -163,7 +163,7 @@ class InterpreterTest {
         EventContext ctx = event(b.array());
         ctx.length = 56;
         vm.fire(probe, ctx);
-        Map<List<Object>, Object> i = asMap(vm.entries(ints));
+        Map<List<Object>, Object> i = asMap(vm.state().entries(ints));
         assertEquals(-2L, i.get(List.of(0L)));
         assertEquals(254L, i.get(List.of(1L)));
         assertEquals(-3L, i.get(List.of(2L)));
@@ -171,17 +171,17 @@ class InterpreterTest {
         assertEquals(-4L, i.get(List.of(4L)));
         assertEquals(4294967292L, i.get(List.of(5L)));
         assertEquals(-5L, i.get(List.of(6L)));
-        Map<List<Object>, Object> st = asMap(vm.entries(strs));
+        Map<List<Object>, Object> st = asMap(vm.state().entries(strs));
         assertEquals("abcdefgh", st.get(List.of(7L)), "a char[8] without NUL is read whole");
         assertEquals("/tmp", st.get(List.of(8L)), "a __data_loc string stops at its NUL");
 
         b.putInt(40, (30 << 16) | 52);
         vm.fire(probe, ctx);
-        assertEquals("mp", asMap(vm.entries(strs)).get(List.of(8L)), "length clamped to the record");
+        assertEquals("mp", asMap(vm.state().entries(strs)).get(List.of(8L)), "length clamped to the record");
         b.putInt(40, (4 << 16) | 60);
         vm.fire(probe, ctx);
-        assertEquals("", asMap(vm.entries(strs)).get(List.of(8L)), "an offset past the record yields \"\"");
-        assertTrue(vm.counters().isClean());
+        assertEquals("", asMap(vm.state().entries(strs)).get(List.of(8L)), "an offset past the record yields \"\"");
+        assertTrue(vm.state().counters().isClean());
     }
 
     @Test
@@ -202,9 +202,9 @@ class InterpreterTest {
         vm.fire(probe, ctx);
         ctx.offset = 0;
         vm.fire(probe, ctx);
-        assertEquals(List.of(new MapEntry(List.of(), 1L)), vm.entries(n));
-        assertEquals(List.of(2L), vm.counters().malformedRecords());
-        vm.reportProblems();
+        assertEquals(List.of(new MapEntry(List.of(), 1L)), vm.state().entries(n));
+        assertEquals(List.of(2L), vm.state().counters().malformedRecords());
+        vm.state().reportProblems();
         assertEquals("warning: tracepoint:syscalls:sys_enter_read: 2 records shorter than its format (32 bytes) dropped\n",
                 err.toString(StandardCharsets.UTF_8));
     }
@@ -221,9 +221,9 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals(Map.of(List.of(1L), 15L, List.of(2L), 10L), asMap(vm.entries(bytes)));
-        assertEquals(2L, vm.counters().droppedUpdates().get(bytes));
-        vm.reportProblems();
+        assertEquals(Map.of(List.of(1L), 15L, List.of(2L), 10L), asMap(vm.state().entries(bytes)));
+        assertEquals(2L, vm.state().counters().droppedUpdates().get(bytes));
+        vm.state().reportProblems();
         assertEquals("warning: map @bytes was full (2 entries): 2 updates dropped; raise the limit with --map-capacity\n",
                 err.toString(StandardCharsets.UTF_8));
     }
@@ -254,8 +254,8 @@ class InterpreterTest {
         ctx.commLength = comm.length;
         vm.fire(probe, ctx);
         assertEquals(Map.of(List.of("PID"), 10L, List.of("TID"), 11L, List.of("NSECS"), 5_000L, List.of("ELAPSED"), 4_000L,
-                List.of("CPU"), 1L, List.of("CPID"), 77L), asMap(vm.entries(ints)));
-        assertEquals(Map.of(List.of("COMM"), "bash", List.of("PROBE"), "tracepoint:sched:sched_switch"), asMap(vm.entries(strs)));
+                List.of("CPU"), 1L, List.of("CPID"), 77L), asMap(vm.state().entries(ints)));
+        assertEquals(Map.of(List.of("COMM"), "bash", List.of("PROBE"), "tracepoint:sched:sched_switch"), asMap(vm.state().entries(strs)));
     }
 
     @Test
@@ -275,7 +275,7 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals(Map.of(List.of("inner"), 12L, List.of("outer"), 3L), asMap(vm.entries(n)));
+        assertEquals(Map.of(List.of("inner"), 12L, List.of("outer"), 3L), asMap(vm.state().entries(n)));
     }
 
     @Test
@@ -303,8 +303,8 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals(Map.of(List.of("equal-and-different"), 1L, List.of("absent+1"), 1L), asMap(vm.entries(out)));
-        assertEquals(Map.of(List.of(0L), "", List.of(1L), "abc"), asMap(vm.entries(seen)));
+        assertEquals(Map.of(List.of("equal-and-different"), 1L, List.of("absent+1"), 1L), asMap(vm.state().entries(out)));
+        assertEquals(Map.of(List.of(0L), "", List.of(1L), "abc"), asMap(vm.state().entries(seen)));
     }
 
     @Test
@@ -320,8 +320,8 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals(Map.of(List.of(0L), 50L, List.of(2L), 40L), asMap(vm.entries(m)));
-        assertEquals("@m[2]: 40\n@m[0]: 50\n", vm.renderMap(m));
+        assertEquals(Map.of(List.of(0L), 50L, List.of(2L), 40L), asMap(vm.state().entries(m)));
+        assertEquals("@m[2]: 40\n@m[0]: 50\n", vm.state().renderMap(m));
     }
 
     @Test
@@ -334,7 +334,7 @@ class InterpreterTest {
         s.begin(c);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals("@m: -4\n", vm.renderMap(m));
+        assertEquals("@m: -4\n", vm.state().renderMap(m));
     }
 
     @Test
@@ -351,7 +351,7 @@ class InterpreterTest {
         s.probe(ProbeKind.END, "END", -1, end);
         Interpreter vm = interpreter(s);
         vm.begin();
-        assertEquals(1, vm.entries(ts).size());
+        assertEquals(1, vm.state().entries(ts).size());
         vm.end();
         assertEquals("bye 1\n\n\n@b: 1\n", out.toString(StandardCharsets.UTF_8));
     }

@@ -1,12 +1,13 @@
 package dev.safetap.vm;
 
 import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.AttachPoint;
 import dev.safetap.bytecode.Builtin;
 import dev.safetap.bytecode.CodeBuilder;
 import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
-import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.Limits;
+import dev.safetap.bytecode.LineEntry;
 import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
@@ -71,7 +72,12 @@ final class ScriptBuilder {
     /** Adds a probe of this kind running {@code code}; returns the probe index. */
     int probe(ProbeKind kind, String name, int layout, Code code) {
         int action = code.finish();
-        probes.add(new ProbeDecl(kind, name, layout, 0, action));
+        AttachPoint attach = AttachPoint.NONE;
+        if (kind == ProbeKind.TRACEPOINT) {
+            String[] parts = name.split(":");
+            attach = AttachPoint.tracepoint(parts[1], parts[2]);
+        }
+        probes.add(new ProbeDecl(kind, name, attach, 0, layout, action));
         return probes.size() - 1;
     }
 
@@ -115,7 +121,7 @@ final class ScriptBuilder {
 
         int ctx(Builtin b) {
             int r = reg();
-            cb.emit(Opcode.CTX, r, b.ordinal());
+            cb.emit(Opcode.CTX, r, b.code());
             return r;
         }
 

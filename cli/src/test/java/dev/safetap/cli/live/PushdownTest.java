@@ -4,15 +4,14 @@ import static dev.safetap.cli.live.LiveTracer.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
-import dev.safetap.cli.PushdownAnalysis;
-import dev.safetap.cli.PushdownAnalysis.CountUpdate;
-import dev.safetap.cli.PushdownAnalysis.Pushdown;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.session.PushdownAnalysis;
+import dev.safetap.session.PushdownAnalysis.CountUpdate;
+import dev.safetap.session.PushdownAnalysis.Pushdown;
 import dev.safetap.verifier.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +74,7 @@ class PushdownTest {
         Path file = Files.createTempFile("safetap-pushdown-", ".stb");
         try {
             trace("compile", "-o", file.toString(), "-e", READ + " " + clause).assertOk();
-            Program program = Verifier.verify(ProgramCodec.decode(Files.readAllBytes(file))).program();
-            return PushdownAnalysis.of(program, 0, 0);
+            return PushdownAnalysis.of(Verifier.verify(ProgramCodec.decode(Files.readAllBytes(file))), 0, 0);
         } finally {
             Files.deleteIfExists(file);
         }

@@ -1,29 +1,23 @@
-package dev.safetap.cli;
+package dev.safetap.session;
 
-import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
-import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.SessionOptions;
-import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
-import dev.safetap.kernel.TracepointCatalog;
-import dev.safetap.kernel.TracepointFormat;
+import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.EventContext;
-import dev.safetap.vm.Interpreter;
 import dev.safetap.vm.JsonWriter;
 import dev.safetap.vm.OutputFormat;
+import dev.safetap.vm.Tier;
+import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
-import dev.safetap.verifier.VerifiedProgram;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,49 +25,37 @@ import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 
 /**
- * One tracing run on the live kernel: attach every probe, run BEGIN, release the held command,
- * feed time-ordered records and interval ticks to the interpreter from one loop, and stop on
- * exit(), Ctrl-C, SIGTERM or the command's exit; then END, the maps, and what was lost.
+ * One tracing run on the live kernel: check every layout, attach every probe of the {@link AttachPlan},
+ * run BEGIN, release the held command, feed time-ordered records and interval ticks to the tier from one
+ * loop, and stop on exit(), Ctrl-C, SIGTERM or the command's exit; then END, the maps, and what was lost.
  */
-final class TraceRun implements EventSink {
-    /** How the run was asked for on the command line. */
-    record Settings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters, OutputFormat format) {
-    }
-
+public final class TraceRun implements EventSink {
     /** Longest wait for a released command to execute before its hold FIFO is removed anyway. */
     private static final long EXEC_WAIT_NANOS = 2_000_000_000L;
 
     private final VerifiedProgram verified;
-    private final Settings settings;
+    private final TraceSettings settings;
     private final PrintStream out;
     private final PrintStream err;
     private final EventContext ctx = new EventContext();
     private final EventContext tick = EventContext.ofTracer();
     private volatile boolean stopRequested;
-    private Interpreter interpreter;
+    private Tier tier;
     private TraceSession session;
-    private CountOnly counting;
+    private CountOnlyProbes counting;
     private long reportedLost;
 
-    TraceRun(VerifiedProgram verified, Settings settings, PrintStream out, PrintStream err) {
+    public TraceRun(VerifiedProgram verified, TraceSettings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
         this.settings = settings;
         this.out = out;
         this.err = err;
     }
 
-    /** Traces until told to stop; returns the exit code. */
-    int run(TracepointCatalog catalog) {
+    /** Traces until told to stop. */
+    public void run(KernelProbeCatalog catalog) {
         Program program = verified.program();
-        List<Integer> intervals = new ArrayList<>();
-        for (int i = 0; i < program.probes().size(); i++) {
-            ProbeDecl probe = program.probes().get(i);
-            if (probe.kind() == ProbeKind.INTERVAL) {
-                intervals.add(i);
-            } else if (probe.kind() == ProbeKind.TRACEPOINT) {
-                checkLayout(catalog, program, probe);
-            }
-        }
+        LayoutCheck.check(program, catalog.tracepointCatalog());
         HeldCommand command = null;
         boolean released = false;
         try {
@@ -81,18 +63,18 @@ final class TraceRun implements EventSink {
                 command = HeldCommand.start(settings.command());
             }
             int cpid = command == null ? 0 : command.pid();
-            // -p selects a process, every thread of it: the events stay system-wide and records of other
-            // processes are dropped before the VM (a per-task perf event would follow one thread only), and
-            // clauses are sampled rather than counted, since a counting event cannot tell processes apart.
+            AttachPlan plan = new AttachPlan(verified, settings, cpid);
             SessionOptions options = new SessionOptions(settings.ringPages(), -1, settings.kernelFilters());
-            List<CountOnly.CountedProbe> countable = settings.pid() > 0 ? List.of()
-                    : CountOnly.plan(program, cpid, settings.kernelFilters());
-            if (!countable.isEmpty()) {
-                counting = CountOnly.open(catalog, countable, options);
+            if (!plan.countable().isEmpty()) {
+                counting = CountOnlyProbes.open(catalog.tracepointCatalog(), plan.countable(), options);
             }
-            session = TraceSession.open(catalog, sampledRequests(program, cpid), options);
+            Set<Integer> counted = new HashSet<>();
+            if (counting != null) {
+                counting.served().forEach(c -> counted.add(c.probe()));
+            }
+            session = TraceSession.open(catalog.tracepointCatalog(), plan.sampled(counted), options);
             long start = System.nanoTime();
-            interpreter = new Interpreter(verified, new VmOptions(out, err, start, cpid, settings.format()));
+            tier = TierKind.INTERP.create(verified, new VmOptions(out, err, start, cpid, settings.format()));
             installSignalHandlers();
             if (!settings.quiet()) {
                 int n = program.probes().size();
@@ -103,30 +85,29 @@ final class TraceRun implements EventSink {
                 counting.enable();
             }
             session.enable();
-            interpreter.begin();
+            tier.begin();
             if (command != null) {
                 String held = cmdline(cpid);
                 command.release();
                 released = true;
                 awaitExec(command, cpid, held);
             }
-            loop(program, intervals, start, command);
-            if (!interpreter.exitRequested()) {
+            loop(program, plan.intervals(), start, command);
+            if (!tier.exitRequested()) {
                 session.finish(this);
             }
             if (counting != null) {
                 counting.disable();
-                counting.foldInto(interpreter);
+                counting.foldInto(tier.state());
             }
             reportLostEvents();
-            interpreter.end();
+            tier.end();
             out.flush();
-            interpreter.reportProblems();
+            tier.state().reportProblems();
             if (session.lost() > 0) {
                 err.println("warning: " + session.lost() + " events lost (" + lostPerCpu() + "): the ring buffer was full;"
                         + " raise --ring-pages (now " + settings.ringPages() + ")");
             }
-            return ExitCode.OK;
         } finally {
             if (counting != null) {
                 counting.close();
@@ -142,26 +123,6 @@ final class TraceRun implements EventSink {
                 }
             }
         }
-    }
-
-    /**
-     * One request per tracepoint probe that counting does not serve, with the filter read off its verified
-     * bytecode, unless filters are off.
-     */
-    private List<TraceRequest> sampledRequests(Program program, int cpid) {
-        Set<Integer> counted = new HashSet<>();
-        if (counting != null) {
-            counting.served().forEach(c -> counted.add(c.probe()));
-        }
-        List<TraceRequest> requests = new ArrayList<>();
-        for (int i = 0; i < program.probes().size(); i++) {
-            ProbeDecl probe = program.probes().get(i);
-            if (probe.kind() == ProbeKind.TRACEPOINT && !counted.contains(i)) {
-                String filter = settings.kernelFilters() ? PushdownAnalysis.of(program, i, cpid).filter() : null;
-                requests.add(new TraceRequest(probe.tracepoint(), i, filter));
-            }
-        }
-        return requests;
     }
 
     /**
@@ -187,22 +148,22 @@ final class TraceRun implements EventSink {
     private void loop(Program program, List<Integer> intervals, long start, HeldCommand command) {
         long[] next = new long[intervals.size()];
         for (int i = 0; i < next.length; i++) {
-            next[i] = start + program.probes().get(intervals.get(i)).periodNanos();
+            next[i] = start + program.probes().get(intervals.get(i)).period();
         }
-        while (!stopRequested && !interpreter.exitRequested()) {
+        while (!stopRequested && !tier.exitRequested()) {
             long now = System.nanoTime();
             long wait = 100;
             for (int i = 0; i < next.length; i++) {
                 if (now >= next[i]) {
                     fireTick(intervals.get(i), now);
-                    next[i] += program.probes().get(intervals.get(i)).periodNanos();
+                    next[i] += program.probes().get(intervals.get(i)).period();
                     if (next[i] <= now) {
-                        next[i] = now + program.probes().get(intervals.get(i)).periodNanos();
+                        next[i] = now + program.probes().get(intervals.get(i)).period();
                     }
                 }
                 wait = Math.min(wait, Math.max(0, (next[i] - now) / 1_000_000));
             }
-            if (stopRequested || interpreter.exitRequested()) {
+            if (stopRequested || tier.exitRequested()) {
                 break;
             }
             session.poll(this, wait);
@@ -243,15 +204,15 @@ final class TraceRun implements EventSink {
 
     private void fireTick(int probe, long now) {
         if (counting != null) {
-            counting.foldInto(interpreter);
+            counting.foldInto(tier.state());
         }
         tick.timeNanos = now;
-        interpreter.fire(probe, tick);
+        tier.fire(probe, tick);
     }
 
     @Override
     public void onSample(int stream, int cpu, int pid, int tid, long timeNanos, ByteBuffer buf, int offset, int length) {
-        if (interpreter.exitRequested() || settings.pid() > 0 && pid != settings.pid()) {
+        if (tier.exitRequested() || settings.pid() > 0 && pid != settings.pid()) {
             return;
         }
         ctx.record = buf;
@@ -262,21 +223,11 @@ final class TraceRun implements EventSink {
         ctx.cpu = cpu;
         ctx.timeNanos = timeNanos;
         ctx.commLength = session.comms().comm(tid, ctx.comm);
-        interpreter.fire(stream, ctx);
+        tier.fire(stream, ctx);
     }
 
     private void installSignalHandlers() {
         Signal.handle(new Signal("INT"), s -> stopRequested = true);
         Signal.handle(new Signal("TERM"), s -> stopRequested = true);
-    }
-
-    private static void checkLayout(TracepointCatalog catalog, Program program, ProbeDecl probe) {
-        TracepointFormat live = catalog.format(probe.tracepoint()).orElseThrow(() -> new KernelException(
-                "tracepoint " + probe.tracepoint() + " does not exist in the running kernel; recompile the script on this machine"));
-        List<String> diffs = LayoutCheck.differences(program.layouts().get(probe.layout()), live);
-        if (!diffs.isEmpty()) {
-            throw new KernelException("refusing to attach " + probe.name() + ": the kernel's record format differs from the one the program was verified against:\n  "
-                    + String.join("\n  ", diffs) + "\nrecompile the script on this machine");
-        }
     }
 }

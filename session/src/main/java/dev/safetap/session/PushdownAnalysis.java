@@ -1,4 +1,4 @@
-package dev.safetap.cli;
+package dev.safetap.session;
 
 import dev.safetap.bytecode.Builtin;
 import dev.safetap.bytecode.EventLayout;
@@ -12,6 +12,7 @@ import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
+import dev.safetap.verifier.VerifiedProgram;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -128,11 +129,14 @@ public final class PushdownAnalysis {
 
     /**
      * Analyses tracepoint probe {@code probeIndex} of a verified program; {@code cpid} is the value the VM
-     * gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}.
+     * gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}. Only a verified
+     * program is analysed: the walk relies on its jumps landing on instructions, its layout slots existing and
+     * its registers being typed.
      */
-    public static Pushdown of(Program program, int probeIndex, long cpid) {
+    public static Pushdown of(VerifiedProgram verified, int probeIndex, long cpid) {
+        Program program = verified.program();
         ProbeDecl probe = program.probes().get(probeIndex);
-        if (probe.kind() != ProbeKind.TRACEPOINT || probe.layout() < 0) {
+        if (probe.kind() != ProbeKind.TRACEPOINT) {
             return Pushdown.NONE;
         }
         return new PushdownAnalysis(program, probe, cpid).analyse();

@@ -1,16 +1,19 @@
-package dev.safetap.cli;
+package dev.safetap.session;
 
 import dev.safetap.bytecode.Action;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
-import dev.safetap.cli.PushdownAnalysis.CountUpdate;
 import dev.safetap.kernel.CountingSession;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TracepointCatalog;
-import dev.safetap.vm.Interpreter;
+import dev.safetap.session.PushdownAnalysis.CountUpdate;
+import dev.safetap.verifier.VerifiedProgram;
+import dev.safetap.vm.MapStore;
+import dev.safetap.vm.ProgramState;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +26,7 @@ import java.util.Set;
  * exactly what sampling every firing would have produced. A probe whose filter the kernel rejects is handed
  * back to be sampled ({@link #rejected}).
  */
-final class CountOnly implements AutoCloseable {
+final class CountOnlyProbes implements AutoCloseable {
     /** A probe served by counting: its index, tracepoint, kernel filter (null for none) and its update. */
     record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update) {
     }
@@ -34,7 +37,8 @@ final class CountOnly implements AutoCloseable {
      * sampled tracepoint action reads or changes that map, since ticks and END are the only points where
      * the kernel's counts are folded in. {@code cpid} is the value of the {@code cpid} builtin.
      */
-    static List<CountedProbe> plan(Program program, long cpid, boolean kernelFilters) {
+    static List<CountedProbe> plan(VerifiedProgram verified, long cpid, boolean kernelFilters) {
+        Program program = verified.program();
         List<CountedProbe> candidates = new ArrayList<>();
         Set<Integer> sampledMapUse = new HashSet<>();
         for (int i = 0; i < program.probes().size(); i++) {
@@ -42,9 +46,9 @@ final class CountOnly implements AutoCloseable {
             if (probe.kind() != ProbeKind.TRACEPOINT) {
                 continue;
             }
-            PushdownAnalysis.Pushdown pushdown = PushdownAnalysis.of(program, i, cpid);
+            PushdownAnalysis.Pushdown pushdown = PushdownAnalysis.of(verified, i, cpid);
             if (pushdown.count() != null && (pushdown.filter() == null || kernelFilters)) {
-                candidates.add(new CountedProbe(i, probe.tracepoint(), pushdown.filter(), pushdown.count()));
+                candidates.add(new CountedProbe(i, probe.attach().tracepointName(), pushdown.filter(), pushdown.count()));
             } else {
                 sampledMapUse.addAll(mapsReadOrReset(program.actions().get(probe.action())));
             }
@@ -75,7 +79,7 @@ final class CountOnly implements AutoCloseable {
     private final List<CountedProbe> rejected;
     private final long[] folded;
 
-    private CountOnly(CountingSession session, List<CountedProbe> served, List<CountedProbe> rejected) {
+    private CountOnlyProbes(CountingSession session, List<CountedProbe> served, List<CountedProbe> rejected) {
         this.session = session;
         this.served = List.copyOf(served);
         this.rejected = List.copyOf(rejected);
@@ -86,7 +90,7 @@ final class CountOnly implements AutoCloseable {
      * Opens (disabled) a counter per probe and CPU. Probes whose filter the kernel rejects are not counted:
      * the counters are reopened without them until every remaining filter is accepted.
      */
-    static CountOnly open(TracepointCatalog catalog, List<CountedProbe> probes, SessionOptions options) {
+    static CountOnlyProbes open(TracepointCatalog catalog, List<CountedProbe> probes, SessionOptions options) {
         List<CountedProbe> served = new ArrayList<>(probes);
         List<CountedProbe> rejected = new ArrayList<>();
         while (true) {
@@ -96,7 +100,7 @@ final class CountOnly implements AutoCloseable {
             }
             CountingSession session = CountingSession.open(catalog, requests, options);
             if (session.rejectedFilters().isEmpty()) {
-                return new CountOnly(session, served, rejected);
+                return new CountOnlyProbes(session, served, rejected);
             }
             session.close();
             Set<Integer> refused = new HashSet<>();
@@ -136,16 +140,32 @@ final class CountOnly implements AutoCloseable {
     }
 
     /** Adds to each served probe's map entry what its counter gained since the last fold. */
-    void foldInto(Interpreter interpreter) {
+    void foldInto(ProgramState state) {
         if (served.isEmpty()) {
             return;
         }
         long[] counts = session.readCounts();
         for (int i = 0; i < counts.length; i++) {
             CountUpdate update = served.get(i).update();
-            interpreter.addCount(update.map(), update.key(), counts[i] - folded[i]);
+            long gained = counts[i] - folded[i];
+            if (gained > 0) {
+                loadKey(state.map(update.map()), update.key()).addCount(gained);
+            }
             folded[i] = counts[i];
         }
+    }
+
+    /** Loads the constant key of a count update as the VM would build it: strings cut at the string limit. */
+    private static MapStore loadKey(MapStore map, List<Object> key) {
+        for (int k = 0; k < key.size(); k++) {
+            if (key.get(k) instanceof String s) {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                map.keyString(k, utf8, utf8.length);
+            } else {
+                map.keyInt(k, (Long) key.get(k));
+            }
+        }
+        return map;
     }
 
     @Override

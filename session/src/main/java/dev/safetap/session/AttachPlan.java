@@ -1,0 +1,73 @@
+package dev.safetap.session;
+
+import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.ProbeKind;
+import dev.safetap.bytecode.Program;
+import dev.safetap.kernel.KernelException;
+import dev.safetap.kernel.TraceRequest;
+import dev.safetap.verifier.VerifiedProgram;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a run asks of the kernel, read off the verified program only: which probes the event loop fires
+ * itself (intervals), which tracepoints the kernel may count instead of sampling, and the sampling request
+ * of every other tracepoint with the filter its predicate allows. A probe kind this safetap cannot attach
+ * is refused here, before anything is opened.
+ */
+final class AttachPlan {
+    private final VerifiedProgram verified;
+    private final TraceSettings settings;
+    private final int cpid;
+    private final List<Integer> intervals = new ArrayList<>();
+    private final List<CountOnlyProbes.CountedProbe> countable;
+
+    AttachPlan(VerifiedProgram verified, TraceSettings settings, int cpid) {
+        this.verified = verified;
+        this.settings = settings;
+        this.cpid = cpid;
+        Program program = verified.program();
+        for (int i = 0; i < program.probes().size(); i++) {
+            ProbeDecl probe = program.probes().get(i);
+            switch (probe.kind()) {
+                case BEGIN, END, TRACEPOINT -> {
+                }
+                case INTERVAL -> intervals.add(i);
+                default -> throw new KernelException("cannot attach " + probe.name() + ": " + probe.kind().name().toLowerCase()
+                        + " probes are not supported by this version of safetap; it attaches tracepoint, interval, BEGIN and END probes");
+            }
+        }
+        // -p selects a process, every thread of it: the events stay system-wide and records of other processes
+        // are dropped before the VM (a per-task perf event would follow one thread only), and clauses are sampled
+        // rather than counted, since a counting event cannot tell processes apart.
+        countable = settings.pid() > 0 ? List.of() : CountOnlyProbes.plan(verified, cpid, settings.kernelFilters());
+    }
+
+    /** The interval probes, in program order. */
+    List<Integer> intervals() {
+        return intervals;
+    }
+
+    /** The tracepoint probes counting could serve. */
+    List<CountOnlyProbes.CountedProbe> countable() {
+        return countable;
+    }
+
+    /**
+     * One sampling request per tracepoint probe that counting does not serve ({@code counted}), with the filter
+     * read off its verified bytecode, unless filters are off.
+     */
+    List<TraceRequest> sampled(Set<Integer> counted) {
+        Program program = verified.program();
+        List<TraceRequest> requests = new ArrayList<>();
+        for (int i = 0; i < program.probes().size(); i++) {
+            ProbeDecl probe = program.probes().get(i);
+            if (probe.kind() == ProbeKind.TRACEPOINT && !counted.contains(i)) {
+                String filter = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid).filter() : null;
+                requests.add(new TraceRequest(probe.attach().tracepointName(), i, filter));
+            }
+        }
+        return requests;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.safetap.session;
+
+import dev.safetap.bytecode.ProbeCatalog;
+import dev.safetap.bytecode.RecordField;
+import dev.safetap.bytecode.RecordFormat;
+import dev.safetap.kernel.FormatField;
+import dev.safetap.kernel.KernelException;
+import dev.safetap.kernel.TracepointCatalog;
+import dev.safetap.kernel.TracepointFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The probes of a kernel as the language modules see them: kernel-bridge's tracepoint catalog (live
+ * from tracefs, or the snapshot of real formats shipped with safetap) turned into record formats.
+ */
+public final class KernelProbeCatalog implements ProbeCatalog {
+    private final TracepointCatalog tracepoints;
+
+    private KernelProbeCatalog(TracepointCatalog tracepoints) {
+        this.tracepoints = tracepoints;
+    }
+
+    public static KernelProbeCatalog of(TracepointCatalog tracepoints) {
+        return new KernelProbeCatalog(tracepoints);
+    }
+
+    /** The running kernel's probes, from tracefs. */
+    public static KernelProbeCatalog live() {
+        return new KernelProbeCatalog(TracepointCatalog.live());
+    }
+
+    /** The fixed snapshot of real 6.18 tracepoint formats, for tests that must not depend on the machine. */
+    public static KernelProbeCatalog snapshot() {
+        return new KernelProbeCatalog(TracepointCatalog.snapshot());
+    }
+
+    /** The live catalog when tracefs can be reached, else the snapshot: enough to compile and verify anywhere. */
+    public static KernelProbeCatalog forCompiling() {
+        try {
+            return live();
+        } catch (KernelException e) {
+            return snapshot();
+        }
+    }
+
+    /** The kernel-bridge catalog underneath: what attaching needs (tracepoint ids). */
+    public TracepointCatalog tracepointCatalog() {
+        return tracepoints;
+    }
+
+    @Override
+    public List<String> tracepoints() {
+        return tracepoints.tracepoints();
+    }
+
+    @Override
+    public Optional<RecordFormat> tracepointFormat(String tracepoint) {
+        return tracepoints.format(tracepoint).map(KernelProbeCatalog::formatOf);
+    }
+
+    static RecordFormat formatOf(TracepointFormat format) {
+        return new RecordFormat(format.name(), format.fields().stream().map(KernelProbeCatalog::fieldOf).toList());
+    }
+
+    private static RecordField fieldOf(FormatField f) {
+        return new RecordField(f.type(), f.name(), f.offset(), f.size(), f.signed(), f.common(), f.arrayLength(), f.dataLoc());
+    }
+}

@@ -1,0 +1,21 @@
+package dev.safetap.session;
+
+import dev.safetap.vm.OutputFormat;
+import java.util.List;
+
+/**
+ * How a tracing run was asked for.
+ *
+ * @param quiet         do not print "Attaching N probes..."
+ * @param pid           trace only the events of this process (all its threads), or -1 for every process
+ * @param command       the command to start once every probe is attached ({@code -c}), or empty
+ * @param ringPages     data pages of each per-CPU ring buffer, a power of two
+ * @param kernelFilters whether predicates may be pushed into the kernel's tracepoint filters
+ * @param format        how output is printed
+ */
+public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
+        OutputFormat format) {
+    public TraceSettings {
+        command = List.copyOf(command);
+    }
+}
