@@ -14,6 +14,9 @@
  *   forever NAME SIZE          reads SIZE bytes from /dev/zero until killed, after printing "running"
  *   threads NAME N             blocks in one read(2) of stdin, then the main thread (named NAME) and a second
  *                              thread (named NAME_t) each make N reads of 1 byte from /dev/zero
+ *   wake NAME N                the main thread (named NAME) wakes a second thread (named NAME_w) exactly N
+ *                              times: it waits until that thread sleeps in read(2) on a pipe (its state in
+ *                              /proc is S), then writes one byte
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -193,6 +196,79 @@ static void threads(const char *name, long n) {
     pthread_join(thread, NULL);
 }
 
+struct sleeper {
+    char name[16];
+    int fd;
+    long n;
+};
+
+static void *sleeping_reader(void *arg) {
+    struct sleeper *s = arg;
+    name_thread(s->name);
+    char byte;
+    for (long i = 0; i < s->n; i++) {
+        if (read(s->fd, &byte, 1) != 1) {
+            fail("read pipe");
+        }
+    }
+    return NULL;
+}
+
+/* The state letter of thread tid, as /proc/self/task/TID/stat gives it after the command name. */
+static char thread_state(pid_t tid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int) tid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return '?';
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return '?';
+    }
+    buf[n] = 0;
+    char *end = strrchr(buf, ')');
+    return end != NULL && end[1] == ' ' ? end[2] : '?';
+}
+
+static pid_t sleeper_tid;
+
+static void *sleeping_reader_with_tid(void *arg) {
+    sleeper_tid = (pid_t) syscall(SYS_gettid);
+    return sleeping_reader(arg);
+}
+
+static void wake(const char *name, long n) {
+    int fds[2];
+    if (pipe(fds) != 0) {
+        fail("pipe");
+    }
+    struct sleeper s = {.fd = fds[0], .n = n};
+    snprintf(s.name, sizeof s.name, "%s_w", name);
+    name_thread(name);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, sleeping_reader_with_tid, &s) != 0) {
+        fail("pthread_create");
+    }
+    for (long i = 0; i < n; i++) {
+        while (__atomic_load_n(&sleeper_tid, __ATOMIC_ACQUIRE) == 0 || thread_state(sleeper_tid) != 'S') {
+            sched_yield();
+        }
+        if (write(fds[1], "x", 1) != 1) {
+            fail("write pipe");
+        }
+        /* Wait until the byte is read, so that the next wait sees the next sleep and not this one. */
+        int pending;
+        do {
+            if (ioctl(fds[1], FIONREAD, &pending) != 0) {
+                fail("FIONREAD");
+            }
+        } while (pending > 0);
+    }
+    pthread_join(thread, NULL);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: workload MODE NAME ARGS...\n");
@@ -227,6 +303,8 @@ int main(int argc, char **argv) {
         extents(argv[3]);
     } else if (strcmp(mode, "threads") == 0 && argc == 4) {
         threads(name, atol(argv[3]));
+    } else if (strcmp(mode, "wake") == 0 && argc == 4) {
+        wake(name, atol(argv[3]));
     } else if (strcmp(mode, "forever") == 0 && argc == 4) {
         name_thread(name);
         printf("running\n");

@@ -60,7 +60,7 @@ public final class EventGenerator {
         byte[] comm = COMMS[random.nextInt(COMMS.length)];
         clock += random.nextInt(4) == 0 ? random.nextLong(1L << 40) : random.nextInt(1_000_000);
         int cpu = random.nextInt(4);
-        byte[] record = format == null ? null : record(shape, pid);
+        byte[] record = format == null ? null : record(shape, tid);
         return new GeneratedEvent(probe, record, pid, tid, cpu, clock, comm);
     }
 
@@ -68,14 +68,15 @@ public final class EventGenerator {
         return format != null && format.fields().stream().anyMatch(FormatField::dataLoc);
     }
 
-    private byte[] record(Shape shape, int pid) {
+    /** A record as the kernel writes it: {@code common_pid} is the id of the current thread. */
+    private byte[] record(Shape shape, int tid) {
         Map<String, Object> values = new HashMap<>();
         for (FormatField f : format.fields()) {
             if (f.name().equals("common_type")) {
                 continue;
             }
             if (f.name().equals("common_pid")) {
-                values.put(f.name(), (long) pid);
+                values.put(f.name(), (long) tid);
             } else if (f.dataLoc()) {
                 values.put(f.name(), text(Limits.MAX_STRING + 8));
             } else if (f.isArray() && isChar(f)) {

@@ -11,9 +11,7 @@ import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.session.PushdownAnalysis.CountUpdate;
 import dev.safetap.verifier.VerifiedProgram;
-import dev.safetap.vm.MapStore;
 import dev.safetap.vm.ProgramState;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,9 +24,9 @@ import java.util.Set;
  * exactly what sampling every firing would have produced. A probe whose filter the kernel rejects is handed
  * back to be sampled ({@link #rejected}).
  */
-final class CountOnlyProbes implements AutoCloseable {
+public final class CountOnlyProbes implements AutoCloseable {
     /** A probe served by counting: its index, tracepoint, kernel filter (null for none) and its update. */
-    record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update) {
+    public record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update) {
     }
 
     /**
@@ -37,7 +35,7 @@ final class CountOnlyProbes implements AutoCloseable {
      * sampled tracepoint action reads or changes that map, since ticks and END are the only points where
      * the kernel's counts are folded in. {@code cpid} is the value of the {@code cpid} builtin.
      */
-    static List<CountedProbe> plan(VerifiedProgram verified, long cpid, boolean kernelFilters) {
+    public static List<CountedProbe> plan(VerifiedProgram verified, long cpid, boolean kernelFilters) {
         Program program = verified.program();
         List<CountedProbe> candidates = new ArrayList<>();
         Set<Integer> sampledMapUse = new HashSet<>();
@@ -146,26 +144,9 @@ final class CountOnlyProbes implements AutoCloseable {
         }
         long[] counts = session.readCounts();
         for (int i = 0; i < counts.length; i++) {
-            CountUpdate update = served.get(i).update();
-            long gained = counts[i] - folded[i];
-            if (gained > 0) {
-                loadKey(state.map(update.map()), update.key()).addCount(gained);
-            }
+            served.get(i).update().addTo(state, counts[i] - folded[i]);
             folded[i] = counts[i];
         }
-    }
-
-    /** Loads the constant key of a count update as the VM would build it: strings cut at the string limit. */
-    private static MapStore loadKey(MapStore map, List<Object> key) {
-        for (int k = 0; k < key.size(); k++) {
-            if (key.get(k) instanceof String s) {
-                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                map.keyString(k, utf8, utf8.length);
-            } else {
-                map.keyInt(k, (Long) key.get(k));
-            }
-        }
-        return map;
     }
 
     @Override

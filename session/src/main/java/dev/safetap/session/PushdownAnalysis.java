@@ -13,6 +13,8 @@ import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.verifier.VerifiedProgram;
+import dev.safetap.vm.MapStore;
+import dev.safetap.vm.ProgramState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +34,9 @@ import java.util.Map;
  * an effect is dropped. The filter is the disjunction of the kept paths' conditions, so it admits every
  * event the action could act on: the VM still evaluates the whole action, and a filter can only spare it
  * events it would ignore. {@code pid} is never pushed: it is the process id, while the kernel can only
- * compare the thread id.
+ * compare the thread id. The current task's name is {@code COMM}, the kernel's generic field: a filter looks a
+ * name up among the event's own fields first, so {@code comm} on {@code sched:sched_wakeup} would be the woken
+ * task's name from the record, not the name of the task the event happened in.
  *
  * <p>Each comparison is translated with the VM's semantics: integers are compared as signed 64-bit values
  * after sign or zero extension, while the kernel compares in the field's own type; constants outside the
@@ -58,6 +62,25 @@ public final class PushdownAnalysis {
 
     /** Adds one to {@code key} (Long and String components) of count map {@code map}. */
     public record CountUpdate(int map, List<Object> key) {
+        /**
+         * Makes in {@code state} the updates {@code n} firings would have made: the key loaded as the VM builds
+         * it (strings cut at the string limit), the count raised by {@code n}.
+         */
+        public void addTo(ProgramState state, long n) {
+            if (n == 0) {
+                return;
+            }
+            MapStore m = state.map(map);
+            for (int k = 0; k < key.size(); k++) {
+                if (key.get(k) instanceof String s) {
+                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                    m.keyString(k, utf8, utf8.length);
+                } else {
+                    m.keyInt(k, (Long) key.get(k));
+                }
+            }
+            m.addCount(n);
+        }
     }
 
     /* Symbolic register values. */
@@ -325,7 +348,7 @@ public final class PushdownAnalysis {
         if (!comm || constant == null || !plainComm(constant.value())) {
             return UNKNOWN;
         }
-        return new Condition(new Leaf("comm", equal ? "==" : "!=", "\"" + constant.value() + "\""));
+        return new Condition(new Leaf("COMM", equal ? "==" : "!=", "\"" + constant.value() + "\""));
     }
 
     /**

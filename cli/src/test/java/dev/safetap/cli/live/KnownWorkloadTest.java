@@ -49,6 +49,21 @@ class KnownWorkloadTest {
         assertEquals(Map.of("@[" + LiveTracer.WORKLOAD_NAME + "]", 30L, "@[stwl_renamed]", 70L), values, r.out());
     }
 
+    /**
+     * On sched_wakeup the record has a comm field of its own (the woken task), while the script's comm is the task
+     * the event happened in (the waker): a predicate on comm pushed into the kernel must name the latter. The
+     * workload's main thread wakes its reader thread exactly 300 times.
+     */
+    @Test
+    void commInAPredicateIsTheWakerEvenWhenTheRecordHasACommField() throws Exception {
+        Result r = trace("-c", workloadCommand("wake", "stwl_wk", "300"), "-e",
+                "tracepoint:sched:sched_wakeup /comm == \"stwl_wk\" && args->comm == \"stwl_wk_w\"/ { @wakeups = count(); }"
+                        + " tracepoint:sched:sched_wakeup /comm == \"stwl_wk\"/ { @woken[args->comm] = count(); }")
+                .assertOk();
+        assertEquals(300, r.value("@wakeups"));
+        assertEquals(300, r.value("@woken[stwl_wk_w]"));
+    }
+
     @Test
     void entriesAndReturnsOnDifferentCpusPairThroughAThreadLocal() throws Exception {
         int n = 400;

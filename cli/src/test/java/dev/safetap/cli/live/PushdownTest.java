@@ -34,7 +34,7 @@ class PushdownTest {
                 new CountUpdate(0, List.of(READ)));
         check("/args.fd > 2/ { @reads = count(); }", "fd > 2 && fd <= " + U64_MAX_SIGNED, new CountUpdate(0, List.of()));
         check("/comm == \"stwl\" || args.count < 10/ { @small = count(); }",
-                "comm == \"stwl\" || (comm != \"stwl\" && (count < 10 || count > " + U64_MAX_SIGNED + "))",
+                "COMM == \"stwl\" || (COMM != \"stwl\" && (count < 10 || count > " + U64_MAX_SIGNED + "))",
                 new CountUpdate(0, List.of()));
         check("/!(args.fd == 3 || tid != 7)/ { @x[\"k\", 2] = count(); }", "fd != 3 && common_pid == 7",
                 new CountUpdate(0, List.of("k", 2L)));
