@@ -1,11 +1,16 @@
 package dev.safetap.bytecode;
 
-/** Bytes that do not decode: truncated input, unknown opcode, bad magic or table entry. */
-public final class BytecodeFormatException extends RuntimeException {
+import java.util.List;
+
+/**
+ * Bytes that do not decode: truncated input, unknown opcode, bad magic or table entry, another format
+ * version. A syntax error of a bytecode file: the program is rejected.
+ */
+public final class BytecodeFormatException extends SafetapException {
     private final int offset;
 
     public BytecodeFormatException(int offset, String message) {
-        super(message);
+        super(Stage.SYNTAX, message, List.of(Diagnostic.at("safetap", 0, 0, "not a valid bytecode file: " + message, "")), null);
         this.offset = offset;
     }
 

@@ -4,19 +4,50 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The one root of the errors a script can meet along the pipeline (syntax, type, verify, runtime);
- * each carries its diagnostics, rendered in the one format of {@link Diagnostic}.
+ * The one root of the errors a script can meet along the pipeline: in its syntax, its types, the verifier,
+ * attaching it to the kernel, or while it runs. Each carries its {@link Stage}, which decides the exit code,
+ * and its diagnostics, rendered in the one format of {@link Diagnostic}. Anything else that escapes the
+ * pipeline is a bug in safetap.
  */
 public abstract class SafetapException extends RuntimeException {
+    /** Where along the pipeline an error arose. */
+    public enum Stage {
+        /** The script's text, or a bytecode file's bytes, do not parse. */
+        SYNTAX,
+        /** Names, types, arities or constants are wrong. */
+        TYPE,
+        /** The verifier rejects the program. */
+        VERIFY,
+        /** The kernel cannot attach a probe: permission, missing feature, changed record format. */
+        ATTACH,
+        /** The kernel failed while the script was running. */
+        RUNTIME
+    }
+
+    private final Stage stage;
     private final List<Diagnostic> diagnostics;
 
-    protected SafetapException(List<Diagnostic> diagnostics) {
-        super(diagnostics.isEmpty() ? "error" : diagnostics.get(0).message());
+    protected SafetapException(Stage stage, List<Diagnostic> diagnostics) {
+        this(stage, diagnostics.isEmpty() ? "error" : diagnostics.get(0).message(), diagnostics, null);
+    }
+
+    protected SafetapException(Stage stage, String message, List<Diagnostic> diagnostics, Throwable cause) {
+        super(message, cause);
+        this.stage = stage;
         this.diagnostics = List.copyOf(diagnostics);
+    }
+
+    public Stage stage() {
+        return stage;
     }
 
     public List<Diagnostic> diagnostics() {
         return diagnostics;
+    }
+
+    /** True for the stages that mean the script or program was rejected before anything was attached. */
+    public boolean rejected() {
+        return stage == Stage.SYNTAX || stage == Stage.TYPE || stage == Stage.VERIFY;
     }
 
     /** Every diagnostic rendered, in order. */

@@ -7,8 +7,10 @@ final class ExitCode {
     static final int REJECTED = 1;
     /** The command line was wrong. */
     static final int USAGE = 2;
-    /** Tracing could not start: permission, missing kernel feature, layout mismatch. */
+    /** Tracing could not start (permission, missing kernel feature, layout mismatch) or the kernel failed during it. */
     static final int ATTACH = 3;
+    /** A bug in safetap: an error none of the pipeline's stages accounts for (sysexits' EX_SOFTWARE). */
+    static final int INTERNAL = 70;
 
     private ExitCode() {
     }

@@ -1,9 +1,8 @@
 package dev.safetap.cli;
 
-import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.SafetapException;
-import dev.safetap.kernel.KernelException;
 import dev.safetap.session.KernelProbeCatalog;
+import dev.safetap.session.ProbeListing;
 import dev.safetap.session.TraceRun;
 import dev.safetap.session.TraceSettings;
 import dev.safetap.vm.OutputFormat;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "safetap", mixinStandardHelpOptions = true, version = "safetap 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Production-safe dynamic tracer for Linux: bpftrace syntax, verified bytecode, run in user space.",
-            "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach."},
+            "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach or trace, 70 internal error."},
         subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class, FuzzCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
@@ -78,26 +77,18 @@ public final class Main implements Callable<Integer> {
     static int handle(Exception e, PrintStream err) {
         if (e instanceof SafetapException s) {
             err.print(s.render());
-            return ExitCode.REJECTED;
-        }
-        if (e instanceof BytecodeFormatException b) {
-            err.println("safetap: error: not a valid bytecode file: " + b.getMessage());
-            return ExitCode.REJECTED;
+            return s.rejected() ? ExitCode.REJECTED : ExitCode.ATTACH;
         }
         if (e instanceof ScriptLoader.UnreadableScript u) {
             err.println("safetap: " + u.getMessage());
             return ExitCode.USAGE;
-        }
-        if (e instanceof KernelException k) {
-            err.println("safetap: " + k.getMessage());
-            return ExitCode.ATTACH;
         }
         err.println("safetap: internal error: " + e + "; please report it with the script that caused it"
                 + " (set SAFETAP_DEBUG=1 to see where it happened)");
         if (System.getenv("SAFETAP_DEBUG") != null) {
             e.printStackTrace(err);
         }
-        return ExitCode.REJECTED;
+        return ExitCode.INTERNAL;
     }
 
     /** Reads {@code -f text} and {@code -f json}. */
@@ -117,7 +108,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         if (list) {
             String pattern = script.positional.isEmpty() ? "*" : script.positional.get(0);
-            ProbeList.print(KernelProbeCatalog.forCompiling().tracepointCatalog(), pattern, verbose, out);
+            ProbeListing.print(KernelProbeCatalog.forCompiling(), pattern, verbose, out);
             return ExitCode.OK;
         }
         KernelProbeCatalog catalog = KernelProbeCatalog.live();

@@ -106,4 +106,26 @@ class CommandLineTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("tracepoint:syscalls:sys_enter_read\n    int __syscall_nr\n    unsigned int fd\n    char * buf\n    size_t count\n", r.out());
     }
+
+    @Test
+    void aBytecodeFileOfAnOlderFormatSaysToRecompile() throws IOException {
+        Path out = dir.resolve("old.stp");
+        assertEquals(0, run("compile", "-e", "BEGIN { exit(); }", "-o", out.toString()).code());
+        byte[] bytes = Files.readAllBytes(out);
+        bytes[5] = 2;
+        Files.write(out, bytes);
+        Result r = run("verify", out.toString());
+        assertEquals(1, r.code());
+        assertEquals("safetap: error: not a valid bytecode file: this file is safetap bytecode version 2, made by an older "
+                + "safetap; this safetap reads version 3: recompile the script (safetap compile SCRIPT -o FILE)\n", r.err());
+    }
+
+    @Test
+    void anErrorNoStageAccountsForIsAnInternalErrorWithItsOwnExitCode() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.handle(new IllegalStateException("broken invariant"), new PrintStream(err, true));
+        assertEquals(70, code);
+        assertTrue(err.toString().startsWith("safetap: internal error: java.lang.IllegalStateException: broken invariant; "
+                + "please report it"), err.toString());
+    }
 }

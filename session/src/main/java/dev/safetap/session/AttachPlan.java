@@ -3,7 +3,6 @@ package dev.safetap.session;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
-import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ final class AttachPlan {
                 case BEGIN, END, TRACEPOINT -> {
                 }
                 case INTERVAL -> intervals.add(i);
-                default -> throw new KernelException("cannot attach " + probe.name() + ": " + probe.kind().name().toLowerCase()
+                default -> throw AttachException.attach("cannot attach " + probe.name() + ": " + probe.kind().name().toLowerCase()
                         + " probes are not supported by this version of safetap; it attaches tracepoint, interval, BEGIN and END probes");
             }
         }

@@ -25,9 +25,13 @@ public final class KernelProbeCatalog implements ProbeCatalog {
         return new KernelProbeCatalog(tracepoints);
     }
 
-    /** The running kernel's probes, from tracefs. */
+    /** The running kernel's probes, from tracefs; an {@link AttachException} when tracefs cannot be read. */
     public static KernelProbeCatalog live() {
-        return new KernelProbeCatalog(TracepointCatalog.live());
+        try {
+            return new KernelProbeCatalog(TracepointCatalog.live());
+        } catch (KernelException e) {
+            throw AttachException.attach(e);
+        }
     }
 
     /** The fixed snapshot of real 6.18 tracepoint formats, for tests that must not depend on the machine. */
@@ -39,7 +43,7 @@ public final class KernelProbeCatalog implements ProbeCatalog {
     public static KernelProbeCatalog forCompiling() {
         try {
             return live();
-        } catch (KernelException e) {
+        } catch (AttachException e) {
             return snapshot();
         }
     }

@@ -4,7 +4,6 @@ import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
-import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.kernel.TracepointFormat;
 import java.util.ArrayList;
@@ -20,18 +19,18 @@ final class LayoutCheck {
     private LayoutCheck() {
     }
 
-    /** Checks every probe with a record; throws a {@link KernelException} naming the first that does not match. */
+    /** Checks every probe with a record; throws an {@link AttachException} naming the first that does not match. */
     static void check(Program program, TracepointCatalog catalog) {
         for (ProbeDecl probe : program.probes()) {
             if (!probe.kind().hasRecord()) {
                 continue;
             }
             String name = probe.attach().tracepointName();
-            TracepointFormat live = catalog.format(name).orElseThrow(() -> new KernelException(
+            TracepointFormat live = catalog.format(name).orElseThrow(() -> AttachException.attach(
                     "tracepoint " + name + " does not exist in the running kernel; recompile the script on this machine"));
             List<String> diffs = differences(program.layouts().get(probe.layout()), EventLayout.of(KernelProbeCatalog.formatOf(live)));
             if (!diffs.isEmpty()) {
-                throw new KernelException("refusing to attach " + probe.name() + ": the kernel's record format differs from the one "
+                throw AttachException.attach("refusing to attach " + probe.name() + ": the kernel's record format differs from the one "
                         + "the program was verified against:\n  " + String.join("\n  ", diffs) + "\nrecompile the script on this machine");
             }
         }

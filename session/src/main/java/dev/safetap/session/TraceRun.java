@@ -3,6 +3,7 @@ package dev.safetap.session;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
+import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
@@ -40,6 +41,7 @@ public final class TraceRun implements EventSink {
     private final EventContext ctx = new EventContext();
     private final EventContext tick = EventContext.ofTracer();
     private volatile boolean stopRequested;
+    private boolean started;
     private Tier tier;
     private TraceSession session;
     private CountOnlyProbes counting;
@@ -52,8 +54,19 @@ public final class TraceRun implements EventSink {
         this.err = err;
     }
 
-    /** Traces until told to stop. */
+    /**
+     * Traces until told to stop. Whatever the kernel bridge reports is turned into an {@link AttachException}: of
+     * stage ATTACH until every probe is enabled, RUNTIME after.
+     */
     public void run(KernelProbeCatalog catalog) {
+        try {
+            trace(catalog);
+        } catch (KernelException e) {
+            throw started ? AttachException.whileTracing(e) : AttachException.attach(e);
+        }
+    }
+
+    private void trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
         HeldCommand command = null;
@@ -85,6 +98,7 @@ public final class TraceRun implements EventSink {
                 counting.enable();
             }
             session.enable();
+            started = true;
             tier.begin();
             if (command != null) {
                 String held = cmdline(cpid);

@@ -8,7 +8,7 @@ import java.util.List;
 public final class VerifyException extends SafetapException {
 
     public VerifyException(Diagnostic diagnostic) {
-        super(List.of(diagnostic));
+        super(Stage.VERIFY, List.of(diagnostic));
     }
 
     public Diagnostic diagnostic() {

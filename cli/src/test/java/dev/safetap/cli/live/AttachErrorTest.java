@@ -5,6 +5,7 @@ import static dev.safetap.cli.live.LiveTracer.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safetap.bytecode.Assembler;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.Program;
@@ -78,6 +79,31 @@ class AttachErrorTest {
         } finally {
             Files.deleteIfExists(compiled);
             Files.deleteIfExists(altered);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** A verified probe of a kind this safetap cannot attach yet (hand-made bytecode: the compiler refuses it) exits 3. */
+    @Test
+    void aProbeKindThatCannotBeAttachedIsRefusedBeforeAnythingIsAttached() throws Exception {
+        Path dir = Files.createTempDirectory("safetap-kind-");
+        Path file = dir.resolve("profile.stb");
+        try {
+            Files.write(file, ProgramCodec.encode(Assembler.assemble("""
+                    .probe 0 PROFILE profile:hz:99 layout -1 period 10101010 action 0
+                    .probe 1 BEGIN BEGIN layout -1 period 0 action 0
+                    .action 0 registers 0
+                      EXIT
+                      RET
+                    """)));
+            assertEquals(0, trace("verify", file.toString()).code(), "the verifier accepts a well-formed profile probe");
+            Result r = trace(file.toString());
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertEquals("safetap: cannot attach profile:hz:99: profile probes are not supported by this version of safetap; "
+                    + "it attaches tracepoint, interval, BEGIN and END probes\n", r.err());
+            assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
+        } finally {
+            Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
         }
     }

@@ -1,4 +1,4 @@
-package dev.safetap.cli;
+package dev.safetap.session;
 
 import dev.safetap.kernel.FormatField;
 import dev.safetap.kernel.TracepointCatalog;
@@ -6,11 +6,16 @@ import java.io.PrintStream;
 import java.util.regex.Pattern;
 
 /** {@code safetap -l [PATTERN]}: the probes there are, as bpftrace -l prints them. */
-final class ProbeList {
-    private ProbeList() {
+public final class ProbeListing {
+    private ProbeListing() {
     }
 
-    static void print(TracepointCatalog catalog, String pattern, boolean fields, PrintStream out) {
+    /** Prints the probes of {@code catalog} whose name matches the glob {@code pattern}; with {@code fields}, their fields. */
+    public static void print(KernelProbeCatalog catalog, String pattern, boolean fields, PrintStream out) {
+        print(catalog.tracepointCatalog(), pattern, fields, out);
+    }
+
+    private static void print(TracepointCatalog catalog, String pattern, boolean fields, PrintStream out) {
         Pattern match = glob(pattern.contains(":") ? pattern.replaceFirst("^(t|tracepoint):", "tracepoint:") : "*" + pattern + "*");
         StringBuilder sb = new StringBuilder();
         for (String tp : catalog.tracepoints()) {
@@ -31,7 +36,7 @@ final class ProbeList {
         out.print(sb);
     }
 
-    static Pattern glob(String glob) {
+    private static Pattern glob(String glob) {
         StringBuilder re = new StringBuilder();
         for (char c : glob.toCharArray()) {
             switch (c) {
