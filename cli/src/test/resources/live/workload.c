@@ -16,7 +16,9 @@
  *                              thread (named NAME_t) each make N reads of 1 byte from /dev/zero
  *   wake NAME N                the main thread (named NAME) wakes a second thread (named NAME_w) exactly N
  *                              times: it waits until that thread sleeps in read(2) on a pipe (its state in
- *                              /proc is S), then writes one byte
+ *                              /proc is S), then writes one byte. Both run on one CPU, so that the kernel
+ *                              wakes the reader in the writer's context (a wake-up of a task on another,
+ *                              idle CPU may be handed to that CPU and traced there, in its idle task)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -247,6 +249,12 @@ static void wake(const char *name, long n) {
     struct sleeper s = {.fd = fds[0], .n = n};
     snprintf(s.name, sizeof s.name, "%s_w", name);
     name_thread(name);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) {
+        fail("sched_setaffinity");
+    }
     pthread_t thread;
     if (pthread_create(&thread, NULL, sleeping_reader_with_tid, &s) != 0) {
         fail("pthread_create");

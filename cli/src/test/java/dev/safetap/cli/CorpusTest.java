@@ -1,23 +1,27 @@
 package dev.safetap.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.safetap.bytecode.Diagnostic;
+import dev.safetap.bytecode.Disassembler;
 import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.ProgramCodec;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.compiler.CompileOptions;
 import dev.safetap.compiler.Compiler;
 import dev.safetap.kernel.SyntheticRecord;
-import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.kernel.TracepointFormat;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
 import dev.safetap.vm.EventContext;
-import dev.safetap.vm.Interpreter;
+import dev.safetap.vm.OutputFormat;
+import dev.safetap.vm.Tier;
+import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,45 +38,59 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The golden corpus: each script under resources/corpus carries its expectations inline and runs
- * compiler -> verifier -> interpreter on synthetic events built from real tracepoint formats.
- *
- * <ul>
- *   <li>{@code // event: PROBE key=value ...} feeds one event (pid, tid, cpu, comm, time set the
- *       context; other keys set record fields; values are integers, "quoted" or bare strings);
- *   <li>{@code // args: A B} sets the positional parameters;
- *   <li>{@code // expect: LINE} is the next line of output, exactly ({@code // expect:} alone is an empty line);
- *   <li>{@code // stderr: TEXT} is a fragment that must appear in the warnings printed at exit;
- *   <li>{@code // error: TEXT} on a source line: compiling or verifying fails with a diagnostic on that line whose
- *       message contains TEXT, and no other line has a diagnostic.
- * </ul>
+ * The golden corpus (the top-level {@code corpus/}, one folder per feature; corpus/README.md gives the format):
+ * every script runs compiler, codec round trip, verifier and then every execution tier ({@link TierKind}) on
+ * synthetic events built from real tracepoint formats, and must print exactly what it expects: its inline
+ * {@code // expect:} lines, or {@code NAME.out} and {@code NAME.json.out}, which are what bpftrace 0.17 printed
+ * for the script ({@code bpftrace} and {@code bpftrace -q -f json}).
  */
 class CorpusTest {
-    private static final Path CORPUS = Path.of("src/test/resources/corpus");
+    private static final Path CORPUS = Path.of("../corpus");
     private static final Pattern DIRECTIVE = Pattern.compile("//\\s*(event|args|expect|stderr|error):\\s?(.*)$");
     private static final Pattern VALUE = Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S+)");
-    private static final TracepointCatalog CATALOG = TracepointCatalog.snapshot();
+    private static final KernelProbeCatalog CATALOG = KernelProbeCatalog.snapshot();
 
-    @TestFactory
-    Stream<DynamicTest> corpus() throws IOException {
-        List<Path> scripts;
-        try (Stream<Path> files = Files.list(CORPUS)) {
-            scripts = files.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
-        }
-        assertFalse(scripts.isEmpty(), "no corpus scripts under " + CORPUS.toAbsolutePath());
-        return scripts.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> run(p)));
+    /** A corpus script and what it expects. */
+    private record Script(Path path, String name, String source, List<String> events, List<String> args,
+            Map<OutputFormat, String> expected, List<String> stderr, Map<Integer, String> errors) {
     }
 
-    private static void run(Path script) throws IOException {
-        String source = Files.readString(script);
-        String name = script.getFileName().toString();
+    @TestFactory
+    Stream<DynamicNode> corpus() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(CORPUS)) {
+            files = walk.filter(p -> p.toString().endsWith(".bt")).sorted().toList();
+        }
+        assertFalse(files.isEmpty(), "no corpus scripts under " + CORPUS.toAbsolutePath());
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (Path file : files) {
+            Script script = read(file);
+            List<DynamicNode> runs = new ArrayList<>();
+            runs.add(DynamicTest.dynamicTest("compiles as expected", () -> compile(script)));
+            if (script.errors().isEmpty()) {
+                for (TierKind tier : TierKind.values()) {
+                    for (OutputFormat format : script.expected().keySet()) {
+                        runs.add(DynamicTest.dynamicTest(tier.label() + " " + format.name().toLowerCase(), () -> run(script, tier, format)));
+                    }
+                }
+            }
+            nodes.add(DynamicContainer.dynamicContainer(script.name(), runs));
+        }
+        return nodes.stream();
+    }
+
+    private static Script read(Path file) throws IOException {
+        String source = Files.readString(file);
         List<String> events = new ArrayList<>();
         List<String> args = new ArrayList<>();
-        StringBuilder expected = new StringBuilder();
+        StringBuilder inline = new StringBuilder();
+        boolean hasInline = false;
         List<String> stderr = new ArrayList<>();
         Map<Integer, String> errors = new TreeMap<>();
         String[] lines = source.split("\n", -1);
@@ -85,56 +103,88 @@ class CorpusTest {
             switch (m.group(1)) {
                 case "event" -> events.add(text);
                 case "args" -> args.addAll(List.of(text.trim().split("\\s+")));
-                case "expect" -> expected.append(text).append('\n');
+                case "expect" -> {
+                    inline.append(text).append('\n');
+                    hasInline = true;
+                }
                 case "stderr" -> stderr.add(text);
                 default -> errors.put(i + 1, text.trim());
             }
         }
-        CompileOptions options = new CompileOptions(KernelProbeCatalog.of(CATALOG), args, 4096);
-        VerifiedProgram verified;
+        Map<OutputFormat, String> expected = new LinkedHashMap<>();
+        String base = file.toString().substring(0, file.toString().length() - ".bt".length());
+        Path text = Path.of(base + ".out");
+        Path json = Path.of(base + ".json.out");
+        if (Files.exists(text)) {
+            expected.put(OutputFormat.TEXT, Files.readString(text));
+        }
+        if (Files.exists(json)) {
+            expected.put(OutputFormat.JSON, Files.readString(json));
+        }
+        if (hasInline) {
+            assertTrue(expected.isEmpty(), file + ": inline expectations and golden files both");
+            expected.put(OutputFormat.TEXT, inline.toString());
+        }
+        String name = CORPUS.relativize(file).toString();
+        assertTrue(!expected.isEmpty() || !errors.isEmpty(), name + " expects nothing: give it // expect: lines, a golden file or // error:");
+        return new Script(file, name, source, events, args, expected, stderr, errors);
+    }
+
+    /** Compiles and verifies; a program must survive the codec unchanged. Expected errors must be exactly those. */
+    private static VerifiedProgram compile(Script s) {
+        CompileOptions options = new CompileOptions(CATALOG, s.args(), 4096);
         try {
-            Program program = Compiler.compile(name, source, options);
-            verified = Verifier.verify(program);
+            Program program = Compiler.compile(s.path().getFileName().toString(), s.source(), options);
+            byte[] bytes = ProgramCodec.encode(program);
+            Program back = ProgramCodec.decode(bytes);
+            assertArrayEquals(bytes, ProgramCodec.encode(back), s.name() + ": the codec round trip changed the program");
+            assertEquals(Disassembler.disassemble(program), Disassembler.disassemble(back), s.name() + ": disassembly after the round trip");
+            VerifiedProgram verified = Verifier.verify(back);
+            assertTrue(s.errors().isEmpty(), s.name() + " compiled, but errors were expected on lines " + s.errors().keySet());
+            return verified;
         } catch (SafetapException e) {
-            if (errors.isEmpty()) {
-                fail(name + " was rejected unexpectedly:\n" + e.render());
+            if (s.errors().isEmpty()) {
+                fail(s.name() + " was rejected unexpectedly:\n" + e.render());
             }
             Map<Integer, String> seen = new TreeMap<>();
             for (Diagnostic d : e.diagnostics()) {
                 seen.merge(d.line(), d.message() + " " + d.hint(), (a, b) -> a + " | " + b);
             }
-            assertEquals(errors.keySet(), seen.keySet(), name + ": lines with errors\n" + e.render());
-            errors.forEach((line, fragment) -> assertTrue(seen.get(line).contains(fragment),
-                    name + ":" + line + ": expected an error containing '" + fragment + "', got:\n" + e.render()));
-            return;
-        }
-        assertTrue(errors.isEmpty(), name + " compiled, but errors were expected on lines " + errors.keySet());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Interpreter vm = new Interpreter(verified, new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), 0, 4242));
-        vm.begin();
-        long time = 1_000_000;
-        for (String event : events) {
-            if (vm.exitRequested()) {
-                break;
-            }
-            time += 1_000_000;
-            fire(verified.program(), vm, event, time, name);
-        }
-        vm.end();
-        vm.state().reportProblems();
-        assertEquals(expected.toString(), out.toString(StandardCharsets.UTF_8), name + ": output");
-        String warnings = err.toString(StandardCharsets.UTF_8);
-        for (String fragment : stderr) {
-            assertTrue(warnings.contains(fragment), name + ": stderr lacks '" + fragment + "':\n" + warnings);
-        }
-        if (stderr.isEmpty()) {
-            assertEquals("", warnings, name + ": unexpected warnings");
+            assertEquals(s.errors().keySet(), seen.keySet(), s.name() + ": lines with errors\n" + e.render());
+            s.errors().forEach((line, fragment) -> assertTrue(seen.get(line).contains(fragment),
+                    s.name() + ":" + line + ": expected an error containing '" + fragment + "', got:\n" + e.render()));
+            return null;
         }
     }
 
-    private static void fire(Program program, Interpreter vm, String event, long time, String name) {
+    private static void run(Script s, TierKind kind, OutputFormat format) {
+        VerifiedProgram verified = compile(s);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Tier tier = kind.create(verified, new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), 0, 4242, format));
+        tier.begin();
+        long time = 1_000_000;
+        for (String event : s.events()) {
+            if (tier.exitRequested()) {
+                break;
+            }
+            time += 1_000_000;
+            fire(verified.program(), tier, event, time, s.name());
+        }
+        tier.end();
+        tier.state().reportProblems();
+        assertEquals(s.expected().get(format), out.toString(StandardCharsets.UTF_8), s.name() + ": output of the " + kind.label() + " tier");
+        String warnings = err.toString(StandardCharsets.UTF_8);
+        for (String fragment : s.stderr()) {
+            assertTrue(warnings.contains(fragment), s.name() + ": stderr lacks '" + fragment + "':\n" + warnings);
+        }
+        if (s.stderr().isEmpty()) {
+            assertEquals("", warnings, s.name() + ": unexpected warnings");
+        }
+    }
+
+    private static void fire(Program program, Tier tier, String event, long time, String name) {
         String[] words = event.trim().split("\\s+", 2);
         String probeName = words[0];
         int probe = -1;
@@ -165,15 +215,15 @@ class CorpusTest {
         byte[] c = comm.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(c, 0, ctx.comm, 0, Math.min(c.length, ctx.comm.length));
         ctx.commLength = Math.min(c.length, ctx.comm.length);
-        if (probeName.startsWith("tracepoint:")) {
-            TracepointFormat format = CATALOG.format(probeName.substring("tracepoint:".length())).orElseThrow();
-            fields.putIfAbsent("common_pid", (long) ctx.pid);
+        if (program.probes().get(probe).kind().hasRecord()) {
+            TracepointFormat format = CATALOG.tracepointCatalog().format(program.probes().get(probe).attach().tracepointName()).orElseThrow();
+            fields.putIfAbsent("common_pid", (long) ctx.tid);
             byte[] record = SyntheticRecord.build(format, fields);
             ctx.record = ByteBuffer.wrap(record);
             ctx.offset = 0;
             ctx.length = record.length;
         }
-        vm.fire(probe, ctx);
+        tier.fire(probe, ctx);
     }
 
     private static Object parse(String text) {

@@ -35,10 +35,6 @@ final class ScriptBuilder {
         return map(MapDecl.of(name, List.of(keys), kind, value, Limits.DEFAULT_MAP_CAPACITY));
     }
 
-    int lhist(String name, long min, long max, long step, ValueType... keys) {
-        return map(new MapDecl(name, List.of(keys), MapKind.LHIST, ValueType.INT, min, max, step, Limits.DEFAULT_MAP_CAPACITY, false));
-    }
-
     int map(MapDecl decl) {
         maps.add(decl);
         return maps.size() - 1;
@@ -177,24 +173,8 @@ final class ScriptBuilder {
             cb.emit(Opcode.MAP_TRUNC, map, top);
         }
 
-        void print(int map, long top, long div) {
-            cb.emit(Opcode.MAP_PRINT, map, top, div);
-        }
-
-        void printValue(int reg) {
-            cb.emit(Opcode.PRINT_VAL, reg);
-        }
-
         void printf(String format, int... args) {
             cb.emitRegs(Opcode.PRINTF, args, string(format), 0);
-        }
-
-        void time(String format) {
-            cb.emit(Opcode.TIME, string(format));
-        }
-
-        void exit() {
-            cb.emit(Opcode.EXIT);
         }
 
         int finish() {
