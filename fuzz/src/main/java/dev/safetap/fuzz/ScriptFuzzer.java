@@ -9,7 +9,6 @@ import dev.safetap.bytecode.SourcePosition;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.CheckedInterpreter;
-import dev.safetap.vm.EventContext;
 import dev.safetap.vm.RuntimeCounters;
 import dev.safetap.vm.SafetyViolation;
 import dev.safetap.vm.VmOptions;
@@ -48,13 +47,7 @@ public final class ScriptFuzzer {
         long[] fired = new long[program.probes().size()];
         String violation = null;
         try {
-            vm.begin();
-            EventContext ctx = new EventContext();
-            for (GeneratedEvent e : events) {
-                fired[e.probe()]++;
-                vm.fire(e.probe(), e.fill(ctx));
-            }
-            vm.end();
+            EventReplay.run(vm, events, e -> fired[e.probe()]++);
         } catch (SafetyViolation v) {
             violation = v.getMessage();
         }

@@ -2,7 +2,6 @@ package dev.safetap.fuzz;
 
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.CheckedInterpreter;
-import dev.safetap.vm.EventContext;
 import dev.safetap.vm.MapEntry;
 import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.RuntimeCounters;
@@ -33,18 +32,14 @@ record Execution(String output, List<Set<MapEntry>> maps, RuntimeCounters counte
         PrintStream s = new PrintStream(out, true, StandardCharsets.UTF_8);
         Tier tier = kind.create(verified, new VmOptions(s, s, 500_000_000L, 0, format));
         CheckedInterpreter checked = tier instanceof CheckedInterpreter c ? c : null;
-        String overBound = null;
-        tier.begin();
-        EventContext ctx = new EventContext();
-        for (GeneratedEvent e : events) {
-            tier.fire(e.probe(), e.fill(ctx));
+        String[] overBound = new String[1];
+        EventReplay.run(tier, events, e -> {
             int action = verified.program().probes().get(e.probe()).action();
-            if (checked != null && overBound == null && checked.lastInstructions() > verified.worstCaseInstructions(action)) {
-                overBound = "action " + action + " executed " + checked.lastInstructions() + " instructions, bound "
+            if (checked != null && overBound[0] == null && checked.lastInstructions() > verified.worstCaseInstructions(action)) {
+                overBound[0] = "action " + action + " executed " + checked.lastInstructions() + " instructions, bound "
                         + verified.worstCaseInstructions(action) + ", on " + e.toText();
             }
-        }
-        tier.end();
+        });
         int actions = verified.program().actions().size();
         long[] max = new long[checked == null ? 0 : actions];
         for (int a = 0; a < max.length; a++) {
@@ -54,6 +49,6 @@ record Execution(String output, List<Set<MapEntry>> maps, RuntimeCounters counte
         for (int m = 0; m < verified.program().maps().size(); m++) {
             maps.add(new HashSet<>(tier.state().entries(m)));
         }
-        return new Execution(out.toString(StandardCharsets.UTF_8), maps, tier.state().counters(), max, overBound);
+        return new Execution(out.toString(StandardCharsets.UTF_8), maps, tier.state().counters(), max, overBound[0]);
     }
 }
