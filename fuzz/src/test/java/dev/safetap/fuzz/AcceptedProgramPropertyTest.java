@@ -73,7 +73,7 @@ class AcceptedProgramPropertyTest {
         for (Case c : CASES) {
             Execution run = Execution.checked(c.verified(), c.events());
             if (run.overBound() != null) {
-                failWithReproducer("bound", c, Oracle::safety, run.overBound());
+                failWithReproducer("bound", c, Oracle::safety);
             }
             for (int a = 0; a < run.maxInstructions().length; a++) {
                 if (run.maxInstructions()[a] > 0) {
@@ -111,39 +111,15 @@ class AcceptedProgramPropertyTest {
     private void check(String property, BiFunction<VerifiedProgram, List<GeneratedEvent>, String> oracle) {
         assertTrue(CASES.size() >= generated / 2, "fewer than half the generated scripts were accepted: " + CASES.size());
         for (Case c : CASES) {
-            String failure = oracle.apply(c.verified(), c.events());
-            if (failure != null) {
-                failWithReproducer(property, c, oracle, failure);
+            if (oracle.apply(c.verified(), c.events()) != null) {
+                failWithReproducer(property, c, oracle);
             }
         }
     }
 
-    /** Shrinks the script, then the events, while the oracle still fails; saves the reproducer and fails the test. */
-    private static void failWithReproducer(String property, Case c, BiFunction<VerifiedProgram, List<GeneratedEvent>, String> oracle,
-            String failure) {
-        Shrinker shrinker = new Shrinker(2000);
-        SourceNode script = shrinker.shrink(c.script(), SourceNode::simplifications, s -> {
-            VerifiedProgram v = verify(s.render(), c.capacity());
-            return v != null && oracle.apply(v, remap(c.events(), c.verified(), v)) != null;
-        });
-        VerifiedProgram small = verify(script.render(), c.capacity());
-        List<GeneratedEvent> events = shrinker.shrinkList(remap(c.events(), c.verified(), small), e -> oracle.apply(small, e) != null);
-        Reproducer r = new Reproducer(property + "-" + Long.toHexString(c.seed()), property, c.seed(), c.capacity(),
-                script.render(), null, events);
-        fail(property + " failed for seed " + c.seed() + ": " + failure + "\nshrunk reproducer saved as " + r.save().toAbsolutePath()
-                + "\n" + script.render() + "\nfailure on the shrunk case: " + oracle.apply(small, events));
-    }
-
-    /** The events name probes by index: moves them to the index of the same probe in {@code to}, dropping those it lacks. */
-    private static List<GeneratedEvent> remap(List<GeneratedEvent> events, VerifiedProgram from, VerifiedProgram to) {
-        List<String> names = to.program().probes().stream().map(p -> p.name()).toList();
-        List<GeneratedEvent> out = new ArrayList<>();
-        for (GeneratedEvent e : events) {
-            int p = names.indexOf(from.program().probes().get(e.probe()).name());
-            if (p >= 0) {
-                out.add(new GeneratedEvent(p, e.record(), e.pid(), e.tid(), e.cpu(), e.timeNanos(), e.comm()));
-            }
-        }
-        return out;
+    /** Shrinks the case while the oracle still fails on it, saves the reproducer and fails the test. */
+    private static void failWithReproducer(String property, Case c, BiFunction<VerifiedProgram, List<GeneratedEvent>, String> oracle) {
+        fail(Reproducer.shrinkAndSave(property + "-" + Long.toHexString(c.seed()), property, c.seed(), c.capacity(), c.script(),
+                c.verified(), c.events(), s -> verify(s, c.capacity()), oracle));
     }
 }

@@ -8,7 +8,6 @@ import dev.safetap.session.CountOnlyProbes;
 import dev.safetap.session.PushdownAnalysis;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -45,9 +44,9 @@ class FilterPropertyTest {
             }
             countOnly += CountOnlyProbes.plan(verified, FilterOracle.CPID, true).size();
             List<GeneratedEvent> events = EventSequence.generate(verified.program(), Scripts.CATALOG, random, EVENTS_PER_PROBE);
-            String failure = FilterOracle.all(verified, events);
-            if (failure != null) {
-                failWithReproducer(seed, script, verified, events, failure);
+            if (FilterOracle.all(verified, events) != null) {
+                fail(Reproducer.shrinkAndSave("filter-" + Long.toHexString(seed), "filter", seed, 4096, script, verified, events,
+                        FilterPropertyTest::verify, FilterOracle::all));
             }
         }
         System.out.printf("filter properties: %d of %d scripts accepted, %d probes with a kernel filter, %d count-only%n",
@@ -63,34 +62,5 @@ class FilterPropertyTest {
         } catch (SafetapException e) {
             return null;
         }
-    }
-
-    private static void failWithReproducer(long seed, SourceNode script, VerifiedProgram verified, List<GeneratedEvent> events,
-            String failure) {
-        Shrinker shrinker = new Shrinker(2000);
-        SourceNode small = shrinker.shrink(script, SourceNode::simplifications, s -> {
-            VerifiedProgram v = verify(s.render());
-            return v != null && FilterOracle.all(v, remap(events, verified, v)) != null;
-        });
-        VerifiedProgram smallVerified = verify(small.render());
-        List<GeneratedEvent> smallEvents = shrinker.shrinkList(remap(events, verified, smallVerified),
-                e -> FilterOracle.all(smallVerified, e) != null);
-        Reproducer r = new Reproducer("filter-" + Long.toHexString(seed), "filter", seed, 4096, small.render(), null, smallEvents);
-        fail("the filter properties failed for seed " + seed + ": " + failure + "\nshrunk reproducer saved as "
-                + r.save().toAbsolutePath() + "\n" + small.render() + "\nfailure on the shrunk case: "
-                + FilterOracle.all(smallVerified, smallEvents));
-    }
-
-    /** Moves the events to the index of the same probe in {@code to}, dropping those of probes it lacks. */
-    private static List<GeneratedEvent> remap(List<GeneratedEvent> events, VerifiedProgram from, VerifiedProgram to) {
-        List<String> names = to.program().probes().stream().map(p -> p.name()).toList();
-        List<GeneratedEvent> out = new ArrayList<>();
-        for (GeneratedEvent e : events) {
-            int p = names.indexOf(from.program().probes().get(e.probe()).name());
-            if (p >= 0) {
-                out.add(new GeneratedEvent(p, e.record(), e.pid(), e.tid(), e.cpu(), e.timeNanos(), e.comm()));
-            }
-        }
-        return out;
     }
 }

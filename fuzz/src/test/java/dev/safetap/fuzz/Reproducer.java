@@ -1,5 +1,6 @@
 package dev.safetap.fuzz;
 
+import dev.safetap.verifier.VerifiedProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -72,5 +75,40 @@ record Reproducer(String name, String property, long seed, int capacity, String 
         }
         boolean script = file.endsWith(".bt");
         return new Reproducer(name, property, seed, capacity, script ? text : null, script ? null : text, events);
+    }
+
+    /**
+     * Shrinks a failing case (the script, then its events) while {@code oracle} still fails on it, saves it as
+     * reproducer {@code name}, and returns what to report: the failure, where it was saved, the shrunk script and
+     * its failure. {@code verify} compiles and verifies a script, null when it is rejected.
+     */
+    static String shrinkAndSave(String name, String property, long seed, int capacity, SourceNode script,
+            VerifiedProgram verified, List<GeneratedEvent> events, Function<String, VerifiedProgram> verify,
+            BiFunction<VerifiedProgram, List<GeneratedEvent>, String> oracle) {
+        String failure = oracle.apply(verified, events);
+        Shrinker shrinker = new Shrinker(2000);
+        SourceNode small = shrinker.shrink(script, SourceNode::simplifications, s -> {
+            VerifiedProgram v = verify.apply(s.render());
+            return v != null && oracle.apply(v, remap(events, verified, v)) != null;
+        });
+        VerifiedProgram smallVerified = verify.apply(small.render());
+        List<GeneratedEvent> smallEvents = shrinker.shrinkList(remap(events, verified, smallVerified),
+                e -> oracle.apply(smallVerified, e) != null);
+        Reproducer r = new Reproducer(name, property, seed, capacity, small.render(), null, smallEvents);
+        return property + " failed for seed " + seed + ": " + failure + "\nshrunk reproducer saved as " + r.save().toAbsolutePath()
+                + "\n" + small.render() + "\nfailure on the shrunk case: " + oracle.apply(smallVerified, smallEvents);
+    }
+
+    /** The events name probes by index: moves them to the index of the same probe in {@code to}, dropping those it lacks. */
+    private static List<GeneratedEvent> remap(List<GeneratedEvent> events, VerifiedProgram from, VerifiedProgram to) {
+        List<String> names = to.program().probes().stream().map(p -> p.name()).toList();
+        List<GeneratedEvent> out = new ArrayList<>();
+        for (GeneratedEvent e : events) {
+            int p = names.indexOf(from.program().probes().get(e.probe()).name());
+            if (p >= 0) {
+                out.add(new GeneratedEvent(p, e.record(), e.pid(), e.tid(), e.cpu(), e.timeNanos(), e.comm()));
+            }
+        }
+        return out;
     }
 }

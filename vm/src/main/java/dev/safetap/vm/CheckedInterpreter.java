@@ -115,11 +115,6 @@ public final class CheckedInterpreter implements Tier {
     }
 
     @Override
-    public Program program() {
-        return program;
-    }
-
-    @Override
     public ProgramState state() {
         return state;
     }

@@ -107,11 +107,6 @@ public final class Interpreter implements Tier {
     }
 
     @Override
-    public Program program() {
-        return program;
-    }
-
-    @Override
     public ProgramState state() {
         return state;
     }

@@ -11,11 +11,13 @@ import dev.safetap.bytecode.Program;
  * this interface. A tier is not thread-safe: one thread fires it.
  */
 public interface Tier {
-    /** The program this tier runs. */
-    Program program();
-
     /** The maps, output and counters the actions act on. */
     ProgramState state();
+
+    /** The program this tier runs. */
+    default Program program() {
+        return state().program();
+    }
 
     /**
      * Runs the action of probe {@code probe} (an index into the program's probes) on this event. A record
