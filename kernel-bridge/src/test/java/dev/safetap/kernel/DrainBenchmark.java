@@ -23,9 +23,9 @@ public final class DrainBenchmark {
                 new SessionOptions(ringPages, -1, true))) {
             HeldCommand held = HeldCommand.start(command);
             int pid = held.pid();
-            EventSink sink = (stream, cpu, p, tid, time, buf, offset, length) -> {
+            EventSink sink = sample -> {
                 counts[0]++;
-                if (p == pid) {
+                if (sample.pid() == pid) {
                     counts[1]++;
                 }
             };

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Memory;
 import dev.safetap.kernel.workload.Workload;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,17 +38,17 @@ class TraceSessionTest {
         }
 
         @Override
-        public void onSample(int stream, int cpu, int pid, int tid, long timeNanos, ByteBuffer buf, int offset,
-                             int length) {
-            assertEquals(7, stream);
+        public void onSample(Sample sample) {
+            assertEquals(7, sample.stream());
+            int tid = sample.tid();
             total++;
-            if (timeNanos < lastTime) {
+            if (sample.timeNanos() < lastTime) {
                 outOfOrder++;
             }
-            lastTime = timeNanos;
+            lastTime = sample.timeNanos();
             samples.merge(tid, 1, Integer::sum);
-            cpusSeen.merge(tid, 1 << cpu, (a, b) -> a | b);
-            if (buf.getLong(offset + COUNT_OFFSET) != expectedSize) {
+            cpusSeen.merge(tid, 1 << sample.cpu(), (a, b) -> a | b);
+            if (sample.buffer().getLong(sample.rawOffset() + COUNT_OFFSET) != expectedSize) {
                 wrongSize.merge(tid, 1, Integer::sum);
             }
             List<String> names = comms.computeIfAbsent(tid, t -> new ArrayList<>());
@@ -208,12 +207,12 @@ class TraceSessionTest {
         assertEquals(fdsBefore + 3 * cpus, ProcessFiles.openFiles());
         assertEquals(mapsBefore + cpus, ProcessFiles.perfMappings());
         session.enable();
-        session.poll((s, c, p, t, time, b, o, l) -> { }, 10);
+        session.poll(sample -> { }, 10);
         session.close();
         session.close();
         assertEquals(fdsBefore, ProcessFiles.openFiles());
         assertEquals(mapsBefore, ProcessFiles.perfMappings());
-        assertThrows(IllegalStateException.class, () -> session.poll((s, c, p, t, time, b, o, l) -> { }, 0));
+        assertThrows(IllegalStateException.class, () -> session.poll(sample -> { }, 0));
     }
 
     @Test
