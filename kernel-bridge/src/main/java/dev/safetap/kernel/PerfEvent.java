@@ -137,8 +137,27 @@ final class PerfEvent {
                     + "/sys/kernel/tracing/events and is not an ftrace-internal event");
             case Errno.ESRCH -> throw new KernelException(failed + "no process with pid " + pid
                     + "; check the pid given with -p");
+            case Errno.EINVAL -> throw new KernelException(failed + invalid(attr));
             default -> throw new KernelException(failed + REJECTED);
         }
+    }
+
+    /** Why the kernel may have refused {@code attr} with EINVAL (the sample fields it asks for), and what to do. */
+    private static String invalid(Memory attr) {
+        long extra = attr.getLong(ATTR_SAMPLE_TYPE) & ~(SampleContent.ALWAYS | SampleField.RAW.bit());
+        if (extra == 0) {
+            return REJECTED;
+        }
+        StringBuilder fields = new StringBuilder(SampleField.names(extra));
+        if ((extra & SampleField.REGS_USER.bit()) != 0) {
+            fields.append(" (user register mask 0x").append(Long.toHexString(attr.getLong(ATTR_SAMPLE_REGS_USER)))
+                    .append(": every bit must name a register of this architecture's asm/perf_regs.h)");
+        }
+        if ((extra & SampleField.STACK_USER.bit()) != 0) {
+            fields.append(" (").append(attr.getInt(ATTR_SAMPLE_STACK_USER)).append(" bytes of user stack)");
+        }
+        return "the kernel cannot sample " + fields + " for this event; sample fewer fields, or report this with "
+                + "the kernel version (uname -r)";
     }
 
     static void enable(int fd) {
