@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Counts tracepoint firings without sampling: one counting perf event per request and CPU, read with
+ * Counts firings of event sources without sampling: one counting perf event per request and CPU, read with
  * {@code read(2)}. Nothing crosses a ring buffer, so this serves count-only clauses at any event rate.
  * Filters are pushed into the kernel as for {@link TraceSession}; a rejected filter is reported by
  * {@link #rejectedFilters()} and its request counts unfiltered.
@@ -27,21 +27,21 @@ public final class CountingSession implements AutoCloseable {
     /** Opens (disabled) one counter per request and online CPU; {@link SessionOptions#ringPages()} is unused. */
     public static CountingSession open(TracepointCatalog catalog, List<TraceRequest> requests,
                                        SessionOptions options) {
-        int[] ids = new int[requests.size()];
-        for (int r = 0; r < ids.length; r++) {
-            ids[r] = TraceSession.resolve(catalog, requests.get(r).tracepoint()).id();
+        Memory[] counters = new Memory[requests.size()];
+        for (int r = 0; r < counters.length; r++) {
+            counters[r] = PerfEvent.counter(PerfTarget.of(catalog, requests.get(r).source()));
         }
         int[] cpus = OnlineCpus.list();
-        int[] fds = new int[cpus.length * ids.length];
+        int[] fds = new int[cpus.length * counters.length];
         Arrays.fill(fds, -1);
         List<TraceRequest> rejected = new ArrayList<>();
         try {
-            for (int r = 0; r < ids.length; r++) {
+            for (int r = 0; r < counters.length; r++) {
                 TraceRequest request = requests.get(r);
                 boolean filtered = request.filter() != null && options.kernelFilters();
                 for (int c = 0; c < cpus.length; c++) {
-                    String what = request.tracepoint() + " on cpu " + cpus[c];
-                    int fd = PerfEvent.open(PerfEvent.tracepointCounter(ids[r]), options.pid(), cpus[c], what,
+                    String what = request.source().name() + " on cpu " + cpus[c];
+                    int fd = PerfEvent.open(counters[r], options.pid(), cpus[c], what,
                             fds.length - (r * cpus.length + c));
                     fds[r * cpus.length + c] = fd;
                     if (filtered && !PerfEvent.filter(fd, request.filter())) {
@@ -58,7 +58,7 @@ public final class CountingSession implements AutoCloseable {
             closeAll(fds);
             throw e;
         }
-        return new CountingSession(ids.length, fds, rejected);
+        return new CountingSession(counters.length, fds, rejected);
     }
 
     /** Number of counting perf events opened: requests times online CPUs. */

@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Records copied out of one CPU's ring and waiting to be merged, kept sorted by time. The kernel writes a
- * CPU's records almost in time order (a record written from an interrupt can overtake the one it
- * interrupted), so sorting is an insertion from the tail that almost never moves anything.
- * The storage is allocated once; when it is full the ring keeps the rest until the next pass.
+ * Whole records (header included) copied out of one CPU's ring and waiting to be merged, kept sorted by time,
+ * each with its kind: the index of the request whose event wrote a sample, or {@link #COMM}, {@link #FORK} or
+ * {@link #EXIT}. Nothing else is decoded until the record is delivered. The kernel writes a CPU's records
+ * almost in time order (a record written from an interrupt can overtake the one it interrupted), so sorting
+ * is an insertion from the tail that almost never moves anything. The storage is allocated once; when it is
+ * full the ring keeps the rest until the next pass.
  */
 final class CpuQueue {
     static final int COMM = -1;
@@ -19,12 +21,9 @@ final class CpuQueue {
     private int end;
 
     private final long[] times;
+    private final int[] kinds;
     private final int[] offsets;
     private final int[] lengths;
-    private final int[] streams;
-    private final int[] cpus;
-    private final int[] pids;
-    private final int[] tids;
     private int head;
     private int count;
 
@@ -32,16 +31,13 @@ final class CpuQueue {
         bytes = new byte[byteCapacity];
         buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         times = new long[entryCapacity];
+        kinds = new int[entryCapacity];
         offsets = new int[entryCapacity];
         lengths = new int[entryCapacity];
-        streams = new int[entryCapacity];
-        cpus = new int[entryCapacity];
-        pids = new int[entryCapacity];
-        tids = new int[entryCapacity];
     }
 
-    /** Copies a record in; false if the queue is full even after compaction. */
-    boolean add(long time, int stream, int cpu, int pid, int tid, ByteBuffer source, int offset, int length) {
+    /** Copies the record of {@code length} bytes at {@code offset} in; false if the queue is full even after compaction. */
+    boolean add(long time, int kind, ByteBuffer source, int offset, int length) {
         if (end + length > bytes.length || count == times.length) {
             compact();
             if (end + length > bytes.length || count == times.length) {
@@ -51,12 +47,9 @@ final class CpuQueue {
         buffer.put(end, source, offset, length);
         int i = count++;
         times[i] = time;
+        kinds[i] = kind;
         offsets[i] = end;
         lengths[i] = length;
-        streams[i] = stream;
-        cpus[i] = cpu;
-        pids[i] = pid;
-        tids[i] = tid;
         end += length;
         while (i > head && times[i - 1] > times[i]) {
             swap(i - 1, i);
@@ -79,26 +72,17 @@ final class CpuQueue {
         return times[count - 1];
     }
 
-    int stream() {
-        return streams[head];
+    /** Kind of the oldest record: a request index, or COMM, FORK or EXIT. */
+    int kind() {
+        return kinds[head];
     }
 
-    int cpu() {
-        return cpus[head];
-    }
-
-    int pid() {
-        return pids[head];
-    }
-
-    int tid() {
-        return tids[head];
-    }
-
+    /** Where the oldest record's header starts in {@link #buffer}. */
     int offset() {
         return offsets[head];
     }
 
+    /** Size of the oldest record, header included. */
     int length() {
         return lengths[head];
     }
@@ -125,12 +109,9 @@ final class CpuQueue {
         end -= first;
         int live = count - head;
         System.arraycopy(times, head, times, 0, live);
+        System.arraycopy(kinds, head, kinds, 0, live);
         System.arraycopy(offsets, head, offsets, 0, live);
         System.arraycopy(lengths, head, lengths, 0, live);
-        System.arraycopy(streams, head, streams, 0, live);
-        System.arraycopy(cpus, head, cpus, 0, live);
-        System.arraycopy(pids, head, pids, 0, live);
-        System.arraycopy(tids, head, tids, 0, live);
         for (int i = 0; i < live; i++) {
             offsets[i] -= first;
         }
@@ -142,12 +123,9 @@ final class CpuQueue {
         long time = times[a];
         times[a] = times[b];
         times[b] = time;
+        swapInt(kinds, a, b);
         swapInt(offsets, a, b);
         swapInt(lengths, a, b);
-        swapInt(streams, a, b);
-        swapInt(cpus, a, b);
-        swapInt(pids, a, b);
-        swapInt(tids, a, b);
     }
 
     private static void swapInt(int[] values, int a, int b) {

@@ -1,32 +1,35 @@
 package dev.safetap.kernel;
 
-/** Maps the kernel's perf event ids (from PERF_EVENT_IOC_ID) to stream numbers; lookups allocate nothing. */
+/**
+ * Maps the kernel's perf event ids (from PERF_EVENT_IOC_ID) to the index of the request that opened the event;
+ * lookups allocate nothing.
+ */
 final class EventIdTable {
     private final long[] ids;
-    private final int[] streams;
+    private final int[] requests;
 
     EventIdTable(int events) {
         int capacity = Integer.highestOneBit(Math.max(4, events) * 4);
         ids = new long[capacity];
-        streams = new int[capacity];
+        requests = new int[capacity];
     }
 
-    void put(long id, int stream) {
+    void put(long id, int request) {
         int mask = ids.length - 1;
         int slot = mix(id) & mask;
         while (ids[slot] != 0 && ids[slot] != id) {
             slot = (slot + 1) & mask;
         }
         ids[slot] = id;
-        streams[slot] = stream;
+        requests[slot] = request;
     }
 
-    /** The stream of event {@code id}, or -1 for an id this session did not open. */
-    int stream(long id) {
+    /** The request index of event {@code id}, or -1 for an id this session did not open. */
+    int request(long id) {
         int mask = ids.length - 1;
         for (int slot = mix(id) & mask; ids[slot] != 0; slot = (slot + 1) & mask) {
             if (ids[slot] == id) {
-                return streams[slot];
+                return requests[slot];
             }
         }
         return -1;

@@ -15,14 +15,6 @@ final class PerfEvent {
     static final int TYPE_TRACEPOINT = 2;
     static final long COUNT_SW_DUMMY = 9;
 
-    static final long SAMPLE_TID = 1L << 1;
-    static final long SAMPLE_TIME = 1L << 2;
-    static final long SAMPLE_CPU = 1L << 7;
-    static final long SAMPLE_RAW = 1L << 10;
-    static final long SAMPLE_IDENTIFIER = 1L << 16;
-    /** Every sample and every side-band record carries id, tid, time and cpu. */
-    static final long SAMPLE_TYPE = SAMPLE_IDENTIFIER | SAMPLE_TID | SAMPLE_TIME | SAMPLE_CPU | SAMPLE_RAW;
-
     /** read(2) of a sampling event also returns how many of its samples found its ring full (Linux 6.0+). */
     static final long FORMAT_LOST = 1L << 4;
 
@@ -41,7 +33,17 @@ final class PerfEvent {
     private static final long FLAG_USE_CLOCKID = 1L << 25;
     private static final int CLOCK_MONOTONIC = 1;
     private static final int ATTR_SIZE = 128;
+    private static final int ATTR_SAMPLE_PERIOD = 16;
+    private static final int ATTR_SAMPLE_TYPE = 24;
+    private static final int ATTR_READ_FORMAT = 32;
+    private static final int ATTR_FLAGS = 40;
+    private static final int ATTR_WAKEUP_WATERMARK = 48;
+    private static final int ATTR_SAMPLE_REGS_USER = 80;
+    private static final int ATTR_SAMPLE_STACK_USER = 88;
+    private static final int ATTR_CLOCKID = 92;
     private static final long FLAG_FD_CLOEXEC = 8;
+    private static final String REJECTED =
+            "the kernel rejected the event attributes; please report this with the kernel version (uname -r)";
 
     private static final long IOC_ENABLE = 0x2400;
     private static final long IOC_DISABLE = 0x2401;
@@ -58,34 +60,45 @@ final class PerfEvent {
     private PerfEvent() {
     }
 
-    /** A sampling tracepoint event: every firing is a sample; disabled until {@link #enable}. */
-    static Memory tracepointSampler(int tracepointId, int wakeupBytes) {
-        Memory attr = attr(TYPE_TRACEPOINT, tracepointId);
-        attr.setLong(16, 1);
-        attr.setLong(24, SAMPLE_TYPE);
-        attr.setLong(32, FORMAT_LOST);
-        attr.setLong(40, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
-        attr.setInt(48, wakeupBytes);
-        attr.setInt(92, CLOCK_MONOTONIC);
+    /**
+     * A sampling event: every firing of {@code target} is a sample carrying {@code samples}; disabled until
+     * {@link #enable}.
+     */
+    static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes) {
+        Memory attr = attr(target.type(), target.config());
+        attr.setLong(ATTR_SAMPLE_PERIOD, 1);
+        attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
+        attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+        attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
+        attr.setLong(ATTR_SAMPLE_REGS_USER, samples.userRegisterMask());
+        attr.setInt(ATTR_SAMPLE_STACK_USER, samples.userStackBytes());
+        attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
         return attr;
     }
 
     /** A software event that samples nothing but writes COMM, FORK and EXIT records of its CPU. */
     static Memory taskTracker(int wakeupBytes) {
         Memory attr = attr(TYPE_SOFTWARE, COUNT_SW_DUMMY);
-        attr.setLong(24, SAMPLE_TYPE);
-        attr.setLong(40, FLAG_DISABLED | FLAG_COMM | FLAG_COMM_EXEC | FLAG_TASK | FLAG_WATERMARK
+        attr.setLong(ATTR_SAMPLE_TYPE, SampleContent.ALWAYS);
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_COMM | FLAG_COMM_EXEC | FLAG_TASK | FLAG_WATERMARK
                 | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
-        attr.setInt(48, wakeupBytes);
-        attr.setInt(92, CLOCK_MONOTONIC);
+        attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
+        attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
         return attr;
     }
 
-    /** A counting tracepoint event (no samples): {@code read(2)} gives the number of firings. */
-    static Memory tracepointCounter(int tracepointId) {
-        Memory attr = attr(TYPE_TRACEPOINT, tracepointId);
-        attr.setLong(40, FLAG_DISABLED);
+    /** A counting event (no samples): {@code read(2)} gives the number of firings of {@code target}. */
+    static Memory counter(PerfTarget target) {
+        Memory attr = attr(target.type(), target.config());
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED);
         return attr;
+    }
+
+    /** The layout of the records an event opened with {@code attr} writes. */
+    static SampleFormat sampleFormat(Memory attr) {
+        return SampleFormat.of(attr.getLong(ATTR_SAMPLE_TYPE), attr.getLong(ATTR_READ_FORMAT),
+                attr.getLong(ATTR_SAMPLE_REGS_USER));
     }
 
     private static Memory attr(int type, long config) {
@@ -104,8 +117,8 @@ final class PerfEvent {
     static int open(Memory attr, int pid, int cpu, String what, int needed) {
         long fd = LibC.syscall(LibC.SYS_PERF_EVENT_OPEN, attr, pid, cpu, -1, FLAG_FD_CLOEXEC);
         int errno = fd >= 0 ? 0 : Errno.last();
-        if (errno == Errno.EINVAL && (attr.getLong(32) & FORMAT_LOST) != 0) {
-            attr.setLong(32, attr.getLong(32) & ~FORMAT_LOST);
+        if (errno == Errno.EINVAL && (attr.getLong(ATTR_READ_FORMAT) & FORMAT_LOST) != 0) {
+            attr.setLong(ATTR_READ_FORMAT, attr.getLong(ATTR_READ_FORMAT) & ~FORMAT_LOST);
             return open(attr, pid, cpu, what, needed);
         }
         if (fd >= 0) {
@@ -124,9 +137,27 @@ final class PerfEvent {
                     + "/sys/kernel/tracing/events and is not an ftrace-internal event");
             case Errno.ESRCH -> throw new KernelException(failed + "no process with pid " + pid
                     + "; check the pid given with -p");
-            default -> throw new KernelException(failed + "the kernel rejected the event attributes; "
-                    + "please report this with the kernel version (uname -r)");
+            case Errno.EINVAL -> throw new KernelException(failed + invalid(attr));
+            default -> throw new KernelException(failed + REJECTED);
         }
+    }
+
+    /** Why the kernel may have refused {@code attr} with EINVAL (the sample fields it asks for), and what to do. */
+    private static String invalid(Memory attr) {
+        long extra = attr.getLong(ATTR_SAMPLE_TYPE) & ~(SampleContent.ALWAYS | SampleField.RAW.bit());
+        if (extra == 0) {
+            return REJECTED;
+        }
+        StringBuilder fields = new StringBuilder(SampleField.names(extra));
+        if ((extra & SampleField.REGS_USER.bit()) != 0) {
+            fields.append(" (user register mask 0x").append(Long.toHexString(attr.getLong(ATTR_SAMPLE_REGS_USER)))
+                    .append(": every bit must name a register of this architecture's asm/perf_regs.h)");
+        }
+        if ((extra & SampleField.STACK_USER.bit()) != 0) {
+            fields.append(" (").append(attr.getInt(ATTR_SAMPLE_STACK_USER)).append(" bytes of user stack)");
+        }
+        return "the kernel cannot sample " + fields + " for this event; sample fewer fields, or report this with "
+                + "the kernel version (uname -r)";
     }
 
     static void enable(int fd) {

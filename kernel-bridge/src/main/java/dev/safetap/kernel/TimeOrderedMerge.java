@@ -3,37 +3,65 @@ package dev.safetap.kernel;
 import java.nio.ByteBuffer;
 
 /**
- * Decodes the records of every CPU's ring into per-CPU {@link CpuQueue}s and delivers them in one
- * timestamp order: a k-way merge over the queue heads, up to a watermark the caller proves safe.
- * COMM, FORK and EXIT records are applied to the {@link CommTable} at their place in that order.
+ * Takes the records of every CPU's ring into per-CPU {@link CpuQueue}s and delivers them in one timestamp
+ * order: a k-way merge over the queue heads, up to a watermark the caller proves safe. COMM, FORK and EXIT
+ * records are applied to the {@link CommTable} at their place in that order.
  *
- * <p>Record layouts follow {@link PerfEvent#SAMPLE_TYPE}: a sample is header, identifier, pid/tid, time,
- * cpu/reserved, raw size and raw data; other records end with the same fields in the sample_id trailer
- * (pid/tid, time, cpu/reserved, identifier).
+ * <p>Taking a record reads only what the merge needs: for a sample its IDENTIFIER (which request's event wrote
+ * it) and its TIME, at offsets that {@link SampleFormat} fixes for every event; for COMM, FORK and EXIT the
+ * TIME of the sample_id trailer, laid out by the task tracker's sample_type. A sample is decoded when it is
+ * delivered, into its request's one reused {@link Sample}.
  */
 final class TimeOrderedMerge {
+    /** COMM: header, u32 pid, u32 tid, comm (NUL-padded to 8 bytes), sample_id trailer. */
+    private static final int COMM_TID = 12;
+    private static final int COMM_NAME = 16;
+    /** FORK and EXIT: header, u32 pid, ppid, tid, ptid, u64 time, sample_id trailer. */
+    private static final int TASK_TID = 16;
+    private static final int TASK_PARENT_TID = 20;
+    /** LOST: header, u64 id, u64 lost, sample_id trailer. */
+    private static final int LOST_COUNT = 16;
+    /** The smallest record a queue takes: a sample of the header and the four fields every sample has. */
+    private static final int SMALLEST_QUEUED = 40;
+
     private final CpuQueue[] queues;
-    private final Decoder[] decoders;
+    private final Intake[] intakes;
     private final EventIdTable ids;
+    private final SampleFormat[] formats;
+    private final Sample[] samples;
+    private final SampleFormat sideBand;
     private final CommTable comms;
     private final long[] lost;
 
-    TimeOrderedMerge(int cpuCount, int ringBytes, EventIdTable ids, CommTable comms) {
+    /**
+     * @param ids      the request index of each sampling event
+     * @param streams  the stream of each request
+     * @param formats  the sample format of each request's events
+     * @param sideBand the format of the task tracker, which writes COMM, FORK and EXIT
+     */
+    TimeOrderedMerge(int cpuCount, int ringBytes, EventIdTable ids, int[] streams, SampleFormat[] formats,
+                     SampleFormat sideBand, CommTable comms) {
         this.ids = ids;
+        this.formats = formats.clone();
+        this.samples = new Sample[formats.length];
+        for (int r = 0; r < formats.length; r++) {
+            samples[r] = formats[r].newSample(streams[r]);
+        }
+        this.sideBand = sideBand;
         this.comms = comms;
         this.lost = new long[cpuCount];
         this.queues = new CpuQueue[cpuCount];
-        this.decoders = new Decoder[cpuCount];
+        this.intakes = new Intake[cpuCount];
         int byteCapacity = 2 * ringBytes + (1 << 16);
         for (int i = 0; i < cpuCount; i++) {
-            queues[i] = new CpuQueue(byteCapacity, byteCapacity / 48);
-            decoders[i] = new Decoder(i);
+            queues[i] = new CpuQueue(byteCapacity, byteCapacity / SMALLEST_QUEUED);
+            intakes[i] = new Intake(i);
         }
     }
 
-    /** The consumer that decodes ring {@code index}'s records into its queue. */
-    RecordConsumer decoder(int index) {
-        return decoders[index];
+    /** The consumer that takes ring {@code index}'s records into its queue. */
+    RecordConsumer intake(int index) {
+        return intakes[index];
     }
 
     CpuQueue queue(int index) {
@@ -103,26 +131,31 @@ final class TimeOrderedMerge {
 
     /** Hands the oldest record of {@code queue} to the sink or the comm table; 1 if it was a sample. */
     private int deliverHead(CpuQueue queue, EventSink sink) {
-        int stream = queue.stream();
-        if (stream >= 0) {
-            sink.onSample(stream, queue.cpu(), queue.pid(), queue.tid(), queue.oldestTime(), queue.buffer,
-                    queue.offset(), queue.length());
+        int kind = queue.kind();
+        ByteBuffer buffer = queue.buffer;
+        int offset = queue.offset();
+        int length = queue.length();
+        if (kind >= 0) {
+            Sample sample = samples[kind];
+            formats[kind].decode(buffer, offset, length, sample);
+            sink.onSample(sample);
             return 1;
         }
-        if (stream == CpuQueue.COMM) {
-            comms.rename(queue.tid(), queue.buffer, queue.offset(), queue.length());
-        } else if (stream == CpuQueue.FORK) {
-            comms.fork(queue.pid(), queue.tid());
+        if (kind == CpuQueue.COMM) {
+            comms.rename(buffer.getInt(offset + COMM_TID), buffer, offset + COMM_NAME,
+                    length - COMM_NAME - sideBand.trailerBytes());
+        } else if (kind == CpuQueue.FORK) {
+            comms.fork(buffer.getInt(offset + TASK_PARENT_TID), buffer.getInt(offset + TASK_TID));
         } else {
-            comms.exit(queue.tid());
+            comms.exit(buffer.getInt(offset + TASK_TID));
         }
         return 0;
     }
 
-    private final class Decoder implements RecordConsumer {
+    private final class Intake implements RecordConsumer {
         private final int index;
 
-        Decoder(int index) {
+        Intake(int index) {
             this.index = index;
         }
 
@@ -132,42 +165,29 @@ final class TimeOrderedMerge {
             CpuQueue queue = queues[index];
             switch (type) {
                 case PerfEvent.RECORD_SAMPLE -> {
-                    int stream = ids.stream(record.getLong(offset + 8));
-                    if (stream < 0) {
+                    int request = ids.request(record.getLong(offset + SampleFormat.IDENTIFIER_AT));
+                    if (request < 0) {
                         return true;
                     }
-                    int rawSize = record.getInt(offset + 40);
-                    return queue.add(record.getLong(offset + 24), stream, record.getInt(offset + 32),
-                            record.getInt(offset + 16), record.getInt(offset + 20), record, offset + 44, rawSize);
+                    return queue.add(formats[request].time(record, offset), request, record, offset, size);
                 }
                 case PerfEvent.RECORD_COMM -> {
-                    return queue.add(trailerTime(record, offset, size), CpuQueue.COMM, trailerCpu(record, offset, size),
-                            record.getInt(offset + 8), record.getInt(offset + 12), record, offset + 16, size - 48);
+                    return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.COMM, record, offset, size);
                 }
                 case PerfEvent.RECORD_FORK -> {
-                    return queue.add(record.getLong(offset + 24), CpuQueue.FORK, trailerCpu(record, offset, size),
-                            record.getInt(offset + 20), record.getInt(offset + 16), record, offset, 0);
+                    return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.FORK, record, offset, size);
                 }
                 case PerfEvent.RECORD_EXIT -> {
-                    return queue.add(record.getLong(offset + 24), CpuQueue.EXIT, trailerCpu(record, offset, size),
-                            record.getInt(offset + 8), record.getInt(offset + 16), record, offset, 0);
+                    return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.EXIT, record, offset, size);
                 }
                 case PerfEvent.RECORD_LOST -> {
-                    lost[index] += record.getLong(offset + 16);
+                    lost[index] += record.getLong(offset + LOST_COUNT);
                     return true;
                 }
                 default -> {
                     return true;
                 }
             }
-        }
-
-        private long trailerTime(ByteBuffer record, int offset, int size) {
-            return record.getLong(offset + size - 24);
-        }
-
-        private int trailerCpu(ByteBuffer record, int offset, int size) {
-            return record.getInt(offset + size - 16);
         }
     }
 }

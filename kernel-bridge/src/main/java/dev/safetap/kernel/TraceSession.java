@@ -6,9 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Live tracing of tracepoints on every online CPU. Per CPU: one sampling perf event per request, plus a
+ * Live tracing of event sources on every online CPU. Per CPU: one sampling perf event per request, plus a
  * task-tracking event that writes COMM/FORK/EXIT records; all of a CPU's events share one ring buffer.
- * Samples are delivered to an {@link EventSink} in timestamp order across CPUs.
+ * Samples are decoded from each event's sample_type and delivered to an {@link EventSink} in timestamp order
+ * across CPUs.
  *
  * <p><b>Merge bound.</b> A poll pass notes the time {@code T} (CLOCK_MONOTONIC, the clock the events stamp
  * with), then reads every ring up to its head. A record that reaches a ring after that read was committed
@@ -62,13 +63,19 @@ public final class TraceSession implements AutoCloseable {
 
     /** Opens (disabled) every perf event and maps every ring; nothing is traced until {@link #enable()}. */
     public static TraceSession open(TracepointCatalog catalog, List<TraceRequest> requests, SessionOptions options) {
-        int[] ids = new int[requests.size()];
-        for (int r = 0; r < ids.length; r++) {
-            ids[r] = resolve(catalog, requests.get(r).tracepoint()).id();
-        }
         int[] cpus = OnlineCpus.list();
         int ringBytes = options.ringPages() * LibC.getpagesize();
         int wakeupBytes = Math.max(64, ringBytes / 4);
+        // One attr per request, for every CPU: the records' layout is read off it once the events are open.
+        Memory[] samplers = new Memory[requests.size()];
+        int[] streams = new int[requests.size()];
+        SampleFormat[] formats = new SampleFormat[requests.size()];
+        for (int r = 0; r < samplers.length; r++) {
+            TraceRequest request = requests.get(r);
+            samplers[r] = PerfEvent.sampler(PerfTarget.of(catalog, request.source()), request.samples(), wakeupBytes);
+            streams[r] = request.stream();
+        }
+        Memory tracker = PerfEvent.taskTracker(wakeupBytes);
         int[] trackerFds = filled(cpus.length);
         int[] probeFds = filled(cpus.length * requests.size());
         RingBuffer[] rings = new RingBuffer[cpus.length];
@@ -78,32 +85,34 @@ public final class TraceSession implements AutoCloseable {
         int remaining = trackerFds.length + probeFds.length;
         try {
             for (int c = 0; c < cpus.length; c++) {
-                trackerFds[c] = PerfEvent.open(PerfEvent.taskTracker(wakeupBytes), -1, cpus[c],
-                        "task tracking on cpu " + cpus[c], remaining--);
+                trackerFds[c] = PerfEvent.open(tracker, -1, cpus[c], "task tracking on cpu " + cpus[c], remaining--);
                 rings[c] = RingBuffer.map(trackerFds[c], options.ringPages(), "cpu " + cpus[c]);
-                for (int r = 0; r < ids.length; r++) {
+                for (int r = 0; r < samplers.length; r++) {
                     TraceRequest request = requests.get(r);
-                    String what = request.tracepoint() + " on cpu " + cpus[c];
-                    int fd = PerfEvent.open(PerfEvent.tracepointSampler(ids[r], wakeupBytes), options.pid(),
-                            cpus[c], what, remaining--);
-                    probeFds[c * ids.length + r] = fd;
+                    String what = request.source().name() + " on cpu " + cpus[c];
+                    int fd = PerfEvent.open(samplers[r], options.pid(), cpus[c], what, remaining--);
+                    probeFds[c * samplers.length + r] = fd;
                     PerfEvent.redirect(fd, trackerFds[c]);
-                    table.put(PerfEvent.id(fd), request.stream());
+                    table.put(PerfEvent.id(fd), r);
                     if (request.filter() != null && options.kernelFilters()) {
                         installFilter(fd, request, c == 0, filtered, r, rejected, what);
                     }
                 }
+            }
+            for (int r = 0; r < samplers.length; r++) {
+                formats[r] = PerfEvent.sampleFormat(samplers[r]);
             }
         } catch (RuntimeException e) {
             release(trackerFds, probeFds, rings);
             throw e;
         }
         CommTable comms = CommTable.scan();
-        return new TraceSession(cpus, trackerFds, probeFds, rings,
-                new TimeOrderedMerge(cpus.length, ringBytes, table, comms), comms, rejected);
+        TimeOrderedMerge merge = new TimeOrderedMerge(cpus.length, ringBytes, table, streams, formats,
+                PerfEvent.sampleFormat(tracker), comms);
+        return new TraceSession(cpus, trackerFds, probeFds, rings, merge, comms, rejected);
     }
 
-    /** Number of tracepoint perf events opened: requests times online CPUs. */
+    /** Number of sampling perf events opened: requests times online CPUs. */
     public int probeCount() {
         return probeFds.length;
     }
@@ -229,7 +238,7 @@ public final class TraceSession implements AutoCloseable {
     private long drain(long watermark) {
         long safe = watermark;
         for (int c = 0; c < rings.length; c++) {
-            rings[c].drain(merge.decoder(c));
+            rings[c].drain(merge.intake(c));
             CpuQueue queue = merge.queue(c);
             if (rings[c].hasData() && !queue.isEmpty()) {
                 safe = Math.min(safe, queue.newestTime());
@@ -264,12 +273,6 @@ public final class TraceSession implements AutoCloseable {
             throw new KernelException("the kernel accepted filter '" + request.filter() + "' on one cpu but not for "
                     + what + "; run without kernel filters");
         }
-    }
-
-    static TracepointFormat resolve(TracepointCatalog catalog, String tracepoint) {
-        return catalog.format(tracepoint).orElseThrow(() -> new KernelException("tracepoint " + tracepoint
-                + " not found: it is not in " + Tracefs.DEFAULT_MOUNT + "/events; list the available ones with "
-                + "`safetap -l` (its kernel module may not be loaded)"));
     }
 
     private static int[] filled(int length) {

@@ -1,13 +1,13 @@
 package dev.safetap.kernel;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.List;
 
 /**
  * Measures how many samples per second a session delivers: traces syscalls:sys_enter_read while a command
  * (bench/c/readloop) issues reads, and prints samples delivered for its pid, records lost, the rate, and the
- * capacity: samples per second of CPU the polling thread used (what it could drain if the command were faster).
+ * capacity: samples per second of CPU the polling thread used (what it could drain if the command were faster),
+ * and the bytes that thread allocated per sample (the per-event path must allocate nothing; what remains is per poll).
  * Usage: DrainBenchmark RING_PAGES COMMAND ARGS...
  */
 public final class DrainBenchmark {
@@ -23,15 +23,18 @@ public final class DrainBenchmark {
                 new SessionOptions(ringPages, -1, true))) {
             HeldCommand held = HeldCommand.start(command);
             int pid = held.pid();
-            EventSink sink = (stream, cpu, p, tid, time, buf, offset, length) -> {
+            EventSink sink = sample -> {
                 counts[0]++;
-                if (p == pid) {
+                if (sample.pid() == pid) {
                     counts[1]++;
                 }
             };
             session.enable();
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().getId();
             long cpuStart = threads.getCurrentThreadCpuTime();
+            long allocatedStart = threads.getThreadAllocatedBytes(self);
             long start = System.nanoTime();
             held.release();
             while (held.isAlive()) {
@@ -40,10 +43,12 @@ public final class DrainBenchmark {
             session.finish(sink);
             long elapsed = System.nanoTime() - start;
             long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+            long allocated = threads.getThreadAllocatedBytes(self) - allocatedStart;
             held.waitFor();
             System.out.printf("samples %d (command %d) lost %d in %.3f s: %.0f samples/s delivered, "
-                    + "%.0f ns of poller CPU each: capacity %.0f samples/s%n", counts[0], counts[1], session.lost(),
-                    elapsed / 1e9, counts[0] / (elapsed / 1e9), (double) cpu / counts[0], counts[0] / (cpu / 1e9));
+                    + "%.0f ns of poller CPU each: capacity %.0f samples/s; poller allocated %.3f bytes per sample%n",
+                    counts[0], counts[1], session.lost(), elapsed / 1e9, counts[0] / (elapsed / 1e9),
+                    (double) cpu / counts[0], counts[0] / (cpu / 1e9), (double) allocated / counts[0]);
         }
     }
 }

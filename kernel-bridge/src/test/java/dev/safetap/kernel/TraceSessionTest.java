@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Memory;
 import dev.safetap.kernel.workload.Workload;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,17 +38,17 @@ class TraceSessionTest {
         }
 
         @Override
-        public void onSample(int stream, int cpu, int pid, int tid, long timeNanos, ByteBuffer buf, int offset,
-                             int length) {
-            assertEquals(7, stream);
+        public void onSample(Sample sample) {
+            assertEquals(7, sample.stream());
+            int tid = sample.tid();
             total++;
-            if (timeNanos < lastTime) {
+            if (sample.timeNanos() < lastTime) {
                 outOfOrder++;
             }
-            lastTime = timeNanos;
+            lastTime = sample.timeNanos();
             samples.merge(tid, 1, Integer::sum);
-            cpusSeen.merge(tid, 1 << cpu, (a, b) -> a | b);
-            if (buf.getLong(offset + COUNT_OFFSET) != expectedSize) {
+            cpusSeen.merge(tid, 1 << sample.cpu(), (a, b) -> a | b);
+            if (sample.buffer().getLong(sample.rawOffset() + COUNT_OFFSET) != expectedSize) {
                 wrongSize.merge(tid, 1, Integer::sum);
             }
             List<String> names = comms.computeIfAbsent(tid, t -> new ArrayList<>());
@@ -197,6 +196,68 @@ class TraceSessionTest {
         }
     }
 
+    /**
+     * Callchain, user registers and user stack on a tracepoint: every read of the workload arrives with its
+     * raw record intact behind the callchain, a callchain of user addresses (a syscall tracepoint fires with
+     * the task's user registers, so there is no kernel part), a user IP register equal to the callchain's
+     * first user entry (the kernel takes both from the same registers) and the requested stack bytes, so each
+     * variable-size block was found where the previous one ends. The ring holds every sample of the run.
+     */
+    @Test
+    void samplesCarryCallchainUserRegistersAndStackDecodedInPlace() {
+        int n = 3_000;
+        int size = 99;
+        long sp = 1L << 7;
+        long ip = 1L << 8;
+        SampleContent content = SampleContent.of(SampleField.CALLCHAIN, SampleField.RAW)
+                .withUserRegisters(sp | ip).withUserStack(512);
+        TraceRequest request = new TraceRequest(EventSource.Tracepoint.parse("syscalls:sys_enter_read"), content, 7,
+                null);
+        Workload workload = Workload.prepare("st-stacks", n, size, -1);
+        try (TraceSession session = TraceSession.open(CATALOG, List.of(request),
+                new SessionOptions(1024, workload.tid(), true))) {
+            int[] counts = new int[2];
+            List<String> wrong = new ArrayList<>();
+            EventSink sink = sample -> {
+                counts[0]++;
+                String problem = sample.tid() != workload.tid() ? "tid " + sample.tid()
+                        : sample.buffer().getLong(sample.rawOffset() + COUNT_OFFSET) != size ? "count field"
+                        : sample.callchainLength() < 2 || sample.callchain(0) != Sample.CONTEXT_USER
+                        ? "callchain of " + sample.callchainLength() + " not user first"
+                        : sample.userRegsAbi() != Sample.REGS_ABI_64 || sample.userRegsCount() != 2 ? "registers"
+                        : sample.userRegister(1) != sample.callchain(1) ? "user IP differs from the callchain"
+                        : sample.userRegister(0) == 0 ? "no user SP"
+                        : sample.userStackSize() != 512 ? "stack size " + sample.userStackSize()
+                        : sample.userStackDynSize() <= 0 || sample.userStackDynSize() > 512 ? "stack dyn size"
+                        : null;
+                if (problem != null && wrong.size() < 5) {
+                    wrong.add(problem);
+                }
+                counts[1] += problem == null ? 1 : 0;
+            };
+            session.enable();
+            workload.start();
+            pollUntilDone(session, sink, workload);
+            assertEquals(0, session.lost());
+            assertEquals(List.of(), wrong);
+            assertEquals(n, counts[0]);
+            assertEquals(n, counts[1]);
+        }
+    }
+
+    @Test
+    void registerTheArchitectureDoesNotSampleIsAClearError() {
+        long ds = 1L << 12;
+        TraceRequest request = new TraceRequest(EventSource.Tracepoint.parse("syscalls:sys_enter_read"),
+                SampleContent.RAW.withUserRegisters(ds), 0, null);
+        KernelException e = assertThrows(KernelException.class,
+                () -> TraceSession.open(CATALOG, List.of(request), SessionOptions.DEFAULT));
+        assertTrue(e.getMessage().endsWith(" failed (EINVAL: Invalid argument): the kernel cannot sample REGS_USER "
+                + "(user register mask 0x1000: every bit must name a register of this architecture's asm/perf_regs.h) "
+                + "for this event; sample fewer fields, or report this with the kernel version (uname -r)"),
+                e.getMessage());
+    }
+
     @Test
     void closeReleasesEveryDescriptorAndMapping() throws Exception {
         int fdsBefore = ProcessFiles.openFiles();
@@ -208,12 +269,12 @@ class TraceSessionTest {
         assertEquals(fdsBefore + 3 * cpus, ProcessFiles.openFiles());
         assertEquals(mapsBefore + cpus, ProcessFiles.perfMappings());
         session.enable();
-        session.poll((s, c, p, t, time, b, o, l) -> { }, 10);
+        session.poll(sample -> { }, 10);
         session.close();
         session.close();
         assertEquals(fdsBefore, ProcessFiles.openFiles());
         assertEquals(mapsBefore, ProcessFiles.perfMappings());
-        assertThrows(IllegalStateException.class, () -> session.poll((s, c, p, t, time, b, o, l) -> { }, 0));
+        assertThrows(IllegalStateException.class, () -> session.poll(sample -> { }, 0));
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
 import dev.safetap.kernel.KernelException;
+import dev.safetap.kernel.Sample;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
@@ -15,7 +16,6 @@ import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,19 +225,19 @@ public final class TraceRun implements EventSink {
     }
 
     @Override
-    public void onSample(int stream, int cpu, int pid, int tid, long timeNanos, ByteBuffer buf, int offset, int length) {
-        if (tier.exitRequested() || settings.pid() > 0 && pid != settings.pid()) {
+    public void onSample(Sample sample) {
+        if (tier.exitRequested() || settings.pid() > 0 && sample.pid() != settings.pid()) {
             return;
         }
-        ctx.record = buf;
-        ctx.offset = offset;
-        ctx.length = length;
-        ctx.pid = pid;
-        ctx.tid = tid;
-        ctx.cpu = cpu;
-        ctx.timeNanos = timeNanos;
-        ctx.commLength = session.comms().comm(tid, ctx.comm);
-        tier.fire(stream, ctx);
+        ctx.record = sample.buffer();
+        ctx.offset = sample.rawOffset();
+        ctx.length = sample.rawLength();
+        ctx.pid = sample.pid();
+        ctx.tid = sample.tid();
+        ctx.cpu = sample.cpu();
+        ctx.timeNanos = sample.timeNanos();
+        ctx.commLength = session.comms().comm(sample.tid(), ctx.comm);
+        tier.fire(sample.stream(), ctx);
     }
 
     private void installSignalHandlers() {
