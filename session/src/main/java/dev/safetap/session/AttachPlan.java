@@ -3,6 +3,8 @@ package dev.safetap.session;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
+import dev.safetap.kernel.EventSource;
+import dev.safetap.kernel.SampleContent;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayList;
@@ -64,7 +66,8 @@ final class AttachPlan {
             ProbeDecl probe = program.probes().get(i);
             if (probe.kind() == ProbeKind.TRACEPOINT && !counted.contains(i)) {
                 String filter = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid).filter() : null;
-                requests.add(new TraceRequest(probe.attach().tracepointName(), i, filter));
+                EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
+                requests.add(new TraceRequest(source, SampleContent.RAW, i, filter));
             }
         }
         return requests;
