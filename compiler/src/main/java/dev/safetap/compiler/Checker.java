@@ -22,9 +22,10 @@ import java.util.Set;
 
 /**
  * Resolves probes against the catalog, infers every map's kind, key and value types from its uses
- * (the first use decides), types every expression, and checks names, arities and constants. All
- * errors of the script are collected. The script is walked twice: the first walk only learns the
- * maps, so that a read in an early clause sees a map assigned in a later one; the second reports.
+ * (the first use decides), types every expression, and checks names, constants and calls (against
+ * their {@link Signature}). All errors of the script are collected. The script is walked twice: the
+ * first walk only learns the maps, so that a read in an early clause sees a map assigned in a later
+ * one; the second reports.
  */
 final class Checker {
     /** Largest trip count of one loop; the verifier bounds the total work of an action separately. */
@@ -273,29 +274,28 @@ final class Checker {
     }
 
     private void expressionStatement(Expr e) {
-        if (e instanceof Call call && Language.AGGREGATIONS.contains(call.name())) {
-            error(e, call.name() + "() is an aggregation: assign it to a map",
-                    "for example `@[probe] = " + call.name() + "(" + (call.name().equals("count") ? "" : "...") + ")`");
-            return;
-        }
-        if (e instanceof Call call) {
+        Signature aggregation = e instanceof Call call ? Signature.aggregation(call) : null;
+        if (aggregation != null) {
+            error(e, aggregation.spelling() + "() is an aggregation: assign it to a map", aggregation.example());
+        } else if (e instanceof Call call) {
             call(call, true);
-            return;
+        } else {
+            type(e);
         }
-        type(e);
     }
 
     private void assign(Assign a) {
+        Signature aggregation = a.value() instanceof Call call ? Signature.aggregation(call) : null;
         if (a.target() instanceof Local l) {
-            assignLocal(a, l);
-        } else if (a.value() instanceof Call call && Language.AGGREGATIONS.contains(call.name())) {
+            assignLocal(a, l, aggregation);
+        } else if (aggregation != null) {
             if (!a.op().isEmpty()) {
                 error(a, "an aggregation can only be assigned with `=`, not `" + a.op() + "=`",
-                        "write `@name = " + call.name() + "(...)`");
+                        "write `@name = " + aggregation.spelling() + "(...)`");
             } else if (a.target() instanceof SelfVar t) {
                 error(t, "thread-local variables cannot hold aggregations", "use a map, e.g. `@counts[tid] = count()`");
             } else {
-                aggregate((MapRef) a.target(), call);
+                aggregate((MapRef) a.target(), (Call) a.value(), aggregation);
             }
         } else {
             ValueType v = a.op().isEmpty() ? type(a.value()) : expectType(a.value(), ValueType.INT, "the right side of `" + a.op() + "=`");
@@ -310,14 +310,14 @@ final class Checker {
         }
     }
 
-    private void assignLocal(Assign a, Local l) {
+    private void assignLocal(Assign a, Local l, Signature aggregation) {
         if (loopVariables.contains(l.name())) {
             error(l, "the loop variable " + l.name() + " cannot be assigned inside its loop",
                     "the loop runs a fixed number of times; copy the variable into another one to change it");
         }
-        if (a.value() instanceof Call call && Language.AGGREGATIONS.contains(call.name())) {
-            error(a.value(), call.name() + "() is an aggregation: assign it to a map, not to a variable",
-                    "for example `@[probe] = " + call.name() + "(" + (call.name().equals("count") ? "" : "...") + ")`");
+        if (aggregation != null) {
+            error(a.value(), aggregation.spelling() + "() is an aggregation: assign it to a map, not to a variable",
+                    aggregation.example());
             return;
         }
         ValueType v = type(a.value());
@@ -435,34 +435,29 @@ final class Checker {
         return "[" + String.join(", ", parts) + "]";
     }
 
-    private void aggregate(MapRef target, Call call) {
+    private void aggregate(MapRef target, Call call, Signature aggregation) {
         String fn = call.name();
-        int arity = switch (fn) {
-            case "count" -> 0;
-            case "lhist" -> 4;
-            case "lquantize" -> call.args().size() == 3 ? 3 : 4;
-            default -> 1;
-        };
-        if (call.args().size() != arity) {
-            error(call, fn + "() takes " + arity + " argument" + (arity == 1 ? "" : "s") + ", not " + call.args().size(),
-                    usage(fn));
+        List<Expr> args = call.args();
+        if (!aggregation.fits(args)) {
+            error(call, aggregation.misuse(fn, args.size()), aggregation.usage());
             return;
         }
-        if (arity > 0) {
-            expectType(call.args().get(0), ValueType.INT, "the value of " + fn + "()");
+        if (!args.isEmpty()) {
+            expectType(args.get(0), ValueType.INT, "the value of " + fn + "()");
         }
+        MapKind kind = aggregation.mapKind();
         long min = 0;
         long max = 0;
         long step = 0;
-        if (fn.equals("lhist") || fn.equals("lquantize")) {
-            min = constant(call.args().get(1), "the minimum of " + fn + "()");
-            max = constant(call.args().get(2), "the maximum of " + fn + "()");
-            step = arity == 4 ? constant(call.args().get(3), "the step of " + fn + "()") : 1;
+        if (kind == MapKind.LHIST) {
+            min = constant(args.get(1), "the minimum of " + fn + "()");
+            max = constant(args.get(2), "the maximum of " + fn + "()");
+            step = args.size() == 4 ? constant(args.get(3), "the step of " + fn + "()") : 1;
             if (min == Long.MIN_VALUE || max == Long.MIN_VALUE || step == Long.MIN_VALUE) {
                 return;
             }
             if (step <= 0 || max <= min) {
-                error(call, fn + "() needs min < max and a positive step", usage(fn));
+                error(call, fn + "() needs min < max and a positive step", aggregation.usage());
                 return;
             }
             if ((max - min) / step > Limits.MAX_LHIST_BUCKETS) {
@@ -471,16 +466,6 @@ final class Checker {
                 return;
             }
         }
-        MapKind kind = switch (fn) {
-            case "count" -> MapKind.COUNT;
-            case "sum" -> MapKind.SUM;
-            case "avg" -> MapKind.AVG;
-            case "min" -> MapKind.MIN;
-            case "max" -> MapKind.MAX;
-            case "stats" -> MapKind.STATS;
-            case "hist", "quantize" -> MapKind.HIST;
-            default -> MapKind.LHIST;
-        };
         MapInfo m = defineMap(target, kind, fn + "()");
         if (m == null) {
             return;
@@ -498,21 +483,6 @@ final class Checker {
             }
         }
         m.valueType = ValueType.INT;
-    }
-
-    private static String usage(String fn) {
-        return switch (fn) {
-            case "count" -> "write `@name[key] = count()`";
-            case "lhist" -> "write `@name = lhist(value, min, max, step)` with constant min, max and step";
-            case "lquantize" -> "write `@name = lquantize(value, low, high, step)` with constant bounds";
-            case "printf" -> "write `printf(\"format\", values...)`";
-            case "print" -> "write `print(@map)`, `print(@map, top)`, `print(@map, top, divisor)` or `print(value)`";
-            case "str" -> "write `str(value)` or `str(value, length)`";
-            case "time" -> "write `time()` or `time(\"%H:%M:%S\\n\")`";
-            case "trunc" -> "write `trunc(@map, n)` to keep the n largest entries";
-            case "delete" -> "write `delete(@map[key])`";
-            default -> "write `" + fn + "(" + (Language.AGGREGATIONS.contains(fn) && !fn.equals("count") ? "value" : "") + ")`";
-        };
     }
 
     private ValueType expectType(Expr e, ValueType want, String what) {
@@ -628,13 +598,14 @@ final class Checker {
 
     private ValueType identifier(Ident id) {
         String name = id.name();
-        if (Language.CONTEXT.containsKey(name)) {
-            return Language.CONTEXT.get(name).type();
+        Signature s = Signature.of(name);
+        if (s != null && s.kind() == Signature.Kind.CONTEXT) {
+            return s.result();
         }
-        if (name.matches("arg[0-5]")) {
-            return argument(id, name.charAt(3) - '0');
+        if (s != null && s.argument() >= 0) {
+            return argument(id, s.argument());
         }
-        if (name.equals("retval")) {
+        if (s == Signature.RETVAL) {
             if (!lenientFields && (schema == null || !schema.name().startsWith("syscalls:sys_exit_"))) {
                 error(id, "`retval` is only available in syscall exit tracepoints",
                         "attach to `tracepoint:syscalls:sys_exit_NAME`, or read `args->ret`");
@@ -642,7 +613,7 @@ final class Checker {
             }
             return field(id, "ret", -1, "retval");
         }
-        if (name.equals("args")) {
+        if (s == Signature.ARGS) {
             error(id, "`args` must be followed by a field, as in `args->fd`", "");
             return null;
         }
@@ -651,10 +622,11 @@ final class Checker {
                     + "later would be wrong for processes that exit or change it", "select processes by `comm`, `pid` or -p instead");
             return null;
         }
-        Set<String> known = new HashSet<>(Language.builtins());
+        Set<String> known = new HashSet<>(Signature.builtins());
         known.remove("args");
-        error(id, "unknown builtin `" + name + "`", Spelling.hint(name, known).isEmpty()
-                ? (Language.functions().contains(name) ? "call it as `" + name + "(...)`" : "") : Spelling.hint(name, known));
+        String hint = Spelling.hint(name, known);
+        error(id, "unknown builtin `" + name + "`", hint.isEmpty() && Signature.functions().contains(name)
+                ? "call it as `" + name + "(...)`" : hint);
         return null;
     }
 
@@ -767,81 +739,73 @@ final class Checker {
     private ValueType call(Call c, boolean statement) {
         String fn = c.name();
         List<Expr> args = c.args();
-        switch (fn) {
-            case "printf" -> printf(c);
-            case "print", "printa" -> {
-                if (args.isEmpty() || args.size() > 3) {
-                    error(c, fn + "() takes 1 to 3 arguments, not " + args.size(), usage("print"));
-                } else if (args.get(0) instanceof MapRef m && m.keys().isEmpty()) {
-                    mapArgument(m);
-                    for (int i = 1; i < args.size(); i++) {
-                        count(args.get(i), i == 1 ? "the number of entries to print" : "the divisor");
-                    }
-                } else if (fn.equals("printa")) {
-                    error(args.get(0), "printa() prints a whole map", "write `printa(@map)`");
-                } else if (args.size() > 1) {
-                    error(args.get(1), "print(value) takes no further arguments; top and divisor apply to maps", usage("print"));
-                } else {
-                    type(args.get(0));
-                }
+        Signature s = Signature.callable(fn);
+        if (s == null || s.kind() == Signature.Kind.AGGREGATION) {
+            if (s != null) {
+                error(c, fn + "() is an aggregation: assign it to a map", s.example());
+            } else {
+                error(c, "unknown function `" + fn + "`", Spelling.hint(fn, Signature.functions()));
             }
-            case "clear", "zero" -> {
-                if (args.size() != 1 || !(args.get(0) instanceof MapRef m) || !m.keys().isEmpty()) {
-                    error(c, fn + "() takes one map", "write `" + fn + "(@map)`");
-                } else {
-                    mapArgument(m);
-                }
+            for (Expr a : args) {
+                type(a);
             }
-            case "trunc" -> {
-                if (args.isEmpty() || args.size() > 2 || !(args.get(0) instanceof MapRef m) || !m.keys().isEmpty()) {
-                    error(c, "trunc() takes a map and a count", usage("trunc"));
-                } else {
-                    mapArgument(m);
-                    if (args.size() == 2) {
-                        count(args.get(1), "the number of entries to keep");
-                    }
-                }
-            }
-            case "delete" -> {
-                if (args.size() != 1 || !(args.get(0) instanceof MapRef || args.get(0) instanceof SelfVar)) {
-                    error(c, "delete() takes one map entry", usage("delete"));
-                } else if (maps.get(name(args.get(0))) == null) {
-                    readMap(args.get(0));
-                } else if (args.get(0) instanceof MapRef m) {
-                    keys(m, maps.get(m.name()));
-                }
-            }
-            case "exit" -> {
-                if (!args.isEmpty()) {
-                    error(c, "exit() takes no arguments", "write `exit()`");
-                }
-            }
-            case "time" -> {
-                if (args.size() > 1 || (args.size() == 1 && !(args.get(0) instanceof StrLit))) {
-                    error(c, "time() takes no argument or one format string", usage("time"));
-                }
-            }
-            case "str" -> {
-                return str(c);
-            }
-            default -> {
-                if (Language.AGGREGATIONS.contains(fn)) {
-                    error(c, fn + "() is an aggregation: assign it to a map", "for example `@[probe] = " + fn
-                            + "(" + (fn.equals("count") ? "" : "...") + ")`");
-                } else {
-                    String hint = Spelling.hint(fn, Language.functions());
-                    error(c, "unknown function `" + fn + "`", hint);
-                }
+            return null;
+        }
+        if (s == Signature.STR) {
+            return str(c);
+        }
+        if (!s.fits(args)) {
+            error(c, s.misuse(fn, args.size()), s.usage());
+            if (s == Signature.PRINTF) {
                 for (Expr a : args) {
                     type(a);
                 }
-                return null;
             }
+        } else {
+            action(c, s);
         }
         if (!statement) {
             error(c, fn + "() does not return a value", "call it as a statement of its own");
         }
         return null;
+    }
+
+    /** Checks the arguments of an action whose number and first argument fit its signature. */
+    private void action(Call c, Signature s) {
+        List<Expr> args = c.args();
+        switch (s) {
+            case PRINTF -> printf(c);
+            case PRINT, PRINTA -> {
+                if (args.get(0) instanceof MapRef m && m.keys().isEmpty()) {
+                    mapArgument(m);
+                    for (int i = 1; i < args.size(); i++) {
+                        count(args.get(i), i == 1 ? "the number of entries to print" : "the divisor");
+                    }
+                } else if (s == Signature.PRINTA) {
+                    error(args.get(0), "printa() prints a whole map", "write `printa(@map)`");
+                } else if (args.size() > 1) {
+                    error(args.get(1), "print(value) takes no further arguments; top and divisor apply to maps", s.usage());
+                } else {
+                    type(args.get(0));
+                }
+            }
+            case CLEAR, ZERO -> mapArgument((MapRef) args.get(0));
+            case TRUNC -> {
+                mapArgument((MapRef) args.get(0));
+                if (args.size() == 2) {
+                    count(args.get(1), "the number of entries to keep");
+                }
+            }
+            case DELETE -> {
+                if (maps.get(name(args.get(0))) == null) {
+                    readMap(args.get(0));
+                } else if (args.get(0) instanceof MapRef m) {
+                    keys(m, maps.get(m.name()));
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     private void count(Expr e, String what) {
@@ -860,8 +824,8 @@ final class Checker {
 
     private ValueType str(Call c) {
         List<Expr> args = c.args();
-        if (args.isEmpty() || args.size() > 2) {
-            error(c, "str() takes 1 or 2 arguments, not " + args.size(), usage("str"));
+        if (!Signature.STR.fits(args)) {
+            error(c, Signature.STR.misuse(c.name(), args.size()), Signature.STR.usage());
             return null;
         }
         Expr a = args.get(0);
@@ -901,13 +865,7 @@ final class Checker {
 
     private void printf(Call c) {
         List<Expr> args = c.args();
-        if (args.isEmpty() || !(args.get(0) instanceof StrLit fmt)) {
-            error(c, "printf() needs a format string literal as its first argument", usage("printf"));
-            for (Expr a : args) {
-                type(a);
-            }
-            return;
-        }
+        StrLit fmt = (StrLit) args.get(0);
         List<PrintfFormat.Conversion> conversions;
         try {
             conversions = PrintfFormat.parse(fmt.value()).conversions();
