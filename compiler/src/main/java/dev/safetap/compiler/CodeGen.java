@@ -191,7 +191,7 @@ final class CodeGen {
             long start = ((IntLit) f.start()).value();
             long step = ((IntLit) f.step()).value();
             b.emit(Opcode.CONST_INT, v, start);
-            int loop = b.beginLoop(Checker.tripCount(start, ((IntLit) f.bound()).value(), f.inclusive(), step));
+            int loop = b.beginLoop(TypeChecker.tripCount(start, ((IntLit) f.bound()).value(), f.inclusive(), step));
             statements(f.body());
             b.mark(f.step().line(), f.step().column());
             int t = allocInt();
@@ -382,7 +382,7 @@ final class CodeGen {
             if (plan.types().get(p) == ValueType.STR) {
                 b.emit(Opcode.CONST_STR, r, string(v == null ? "" : v));
             } else {
-                b.emit(Opcode.CONST_INT, r, v == null ? 0 : Checker.parseNumber(v));
+                b.emit(Opcode.CONST_INT, r, v == null ? 0 : CompileOptions.parseNumber(v));
             }
             return r;
         } else if (e instanceof ParamCount pc) {
