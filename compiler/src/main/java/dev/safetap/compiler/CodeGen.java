@@ -153,7 +153,7 @@ final class CodeGen {
             int mark = top;
             statement(s);
             top = mark;
-            if (s instanceof ExprStmt e && e.expr() instanceof Call call && call.name().equals("exit")) {
+            if (s instanceof ExprStmt e && e.expr() instanceof Call call && Signature.of(call.name()) == Signature.EXIT) {
                 return;
             }
         }
@@ -162,7 +162,7 @@ final class CodeGen {
     private void statement(Stmt s) {
         b.mark(s.line(), s.column());
         if (s instanceof ExprStmt e) {
-            if (e.expr() instanceof Call call && !call.name().equals("str")) {
+            if (e.expr() instanceof Call call && Signature.of(call.name()).result() == null) {
                 callStatement(call);
             } else {
                 expr(e.expr());
@@ -191,7 +191,7 @@ final class CodeGen {
             long start = ((IntLit) f.start()).value();
             long step = ((IntLit) f.step()).value();
             b.emit(Opcode.CONST_INT, v, start);
-            int loop = b.beginLoop(Checker.tripCount(start, ((IntLit) f.bound()).value(), f.inclusive(), step));
+            int loop = b.beginLoop(TypeChecker.tripCount(start, ((IntLit) f.bound()).value(), f.inclusive(), step));
             statements(f.body());
             b.mark(f.step().line(), f.step().column());
             int t = allocInt();
@@ -216,7 +216,7 @@ final class CodeGen {
         } else if (a.target() instanceof MapRef m) {
             int id = checked.mapIds().get(m.name());
             int[] keys = keys(m);
-            if (a.value() instanceof Call call && Language.AGGREGATIONS.contains(call.name())) {
+            if (a.value() instanceof Call call && Signature.aggregation(call) != null) {
                 int v;
                 if (call.args().isEmpty()) {
                     v = allocInt();
@@ -301,8 +301,8 @@ final class CodeGen {
 
     private void callStatement(Call c) {
         List<Expr> args = c.args();
-        switch (c.name()) {
-            case "printf" -> {
+        switch (Signature.of(c.name())) {
+            case PRINTF -> {
                 int[] regs = new int[args.size() - 1];
                 for (int i = 1; i < args.size(); i++) {
                     regs[i - 1] = expr(args.get(i));
@@ -310,7 +310,7 @@ final class CodeGen {
                 b.mark(c.line(), c.column());
                 b.emitRegs(Opcode.PRINTF, regs, string(((StrLit) args.get(0)).value()), 0);
             }
-            case "print", "printa" -> {
+            case PRINT, PRINTA -> {
                 if (args.get(0) instanceof MapRef m && m.keys().isEmpty()) {
                     long topN = args.size() > 1 ? ((IntLit) args.get(1)).value() : 0;
                     long div = args.size() > 2 ? ((IntLit) args.get(2)).value() : 0;
@@ -321,20 +321,20 @@ final class CodeGen {
                     b.emit(Opcode.PRINT_VAL, r);
                 }
             }
-            case "clear" -> b.emit(Opcode.MAP_CLEAR, mapId(args.get(0)));
-            case "zero" -> b.emit(Opcode.MAP_ZERO, mapId(args.get(0)));
-            case "trunc" -> b.emit(Opcode.MAP_TRUNC, mapId(args.get(0)), args.size() > 1 ? ((IntLit) args.get(1)).value() : 0);
-            case "delete" -> {
+            case CLEAR -> b.emit(Opcode.MAP_CLEAR, mapId(args.get(0)));
+            case ZERO -> b.emit(Opcode.MAP_ZERO, mapId(args.get(0)));
+            case TRUNC -> b.emit(Opcode.MAP_TRUNC, mapId(args.get(0)), args.size() > 1 ? ((IntLit) args.get(1)).value() : 0);
+            case DELETE -> {
                 int[] keys = keysOf(args.get(0));
                 b.mark(c.line(), c.column());
                 b.emitRegs(Opcode.MAP_DEL, keys, mapId(args.get(0)), 0);
             }
-            case "exit" -> {
+            case EXIT -> {
                 // Returns in place: a RET may stand inside a loop body, a jump out of the body may not.
                 b.emit(Opcode.EXIT);
                 b.emit(Opcode.RET);
             }
-            case "time" -> b.emit(Opcode.TIME, string(args.isEmpty() ? DEFAULT_TIME_FORMAT : ((StrLit) args.get(0)).value()));
+            case TIME -> b.emit(Opcode.TIME, string(args.isEmpty() ? DEFAULT_TIME_FORMAT : ((StrLit) args.get(0)).value()));
             default -> throw new IllegalStateException("the checker let through a call of " + c.name());
         }
     }
@@ -382,7 +382,7 @@ final class CodeGen {
             if (plan.types().get(p) == ValueType.STR) {
                 b.emit(Opcode.CONST_STR, r, string(v == null ? "" : v));
             } else {
-                b.emit(Opcode.CONST_INT, r, v == null ? 0 : Checker.parseNumber(v));
+                b.emit(Opcode.CONST_INT, r, v == null ? 0 : CompileOptions.parseNumber(v));
             }
             return r;
         } else if (e instanceof ParamCount pc) {
@@ -429,10 +429,11 @@ final class CodeGen {
     }
 
     private int identifier(Ident id) {
-        Builtin builtin = Language.CONTEXT.get(id.name());
-        if (builtin == null) {
+        Signature s = Signature.of(id.name());
+        if (s.kind() != Signature.Kind.CONTEXT) {
             return fieldRead(id);
         }
+        Builtin builtin = s.builtin();
         int r = alloc(builtin.type());
         if (builtin == Builtin.PROBE && plan.probes().size() == 1) {
             b.emit(Opcode.CONST_STR, r, string(plan.probes().get(0).name()));

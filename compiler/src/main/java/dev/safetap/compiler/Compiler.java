@@ -5,7 +5,7 @@ import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.Program;
 import java.util.List;
 
-/** Compiles a script to a (not yet verified) program: lexer, parser, checker, code generator. */
+/** Compiles a script to a (not yet verified) program: lexer, parser, resolver, type checker, code generator. */
 public final class Compiler {
     private Compiler() {
     }
@@ -28,7 +28,8 @@ public final class Compiler {
         try {
             Ast.Script script = new Parser(new Lexer(source, errors).tokens(), errors).parse();
             stopOnErrors(errors);
-            CheckedScript checked = new Checker(script, options, errors).check();
+            ResolvedScript resolved = new Resolver(script, options, errors).resolve();
+            CheckedScript checked = new TypeChecker(resolved, options, errors).check();
             stopOnErrors(errors);
             Program program = new CodeGen(sourceName, source, checked, options, errors).generate();
             stopOnErrors(errors);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +23,9 @@ final class ProbeMatcher {
     private static final Pattern TICK = Pattern.compile("(?:profile:::)?tick-(\\d+)(s|sec|ms|msec|us|usec|hz)");
     private static final Pattern SYSCALL = Pattern.compile("syscall::([A-Za-z0-9_*?]*):(entry|return)");
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The probe types, by every spelling. */
+    static final Set<String> TYPES = Set.of("BEGIN", "END", "tracepoint", "t", "interval", "i", "syscall", "dtrace",
+            "profile", "tick");
 
     private final ProbeCatalog catalog;
     private final Diagnostics errors;
@@ -96,7 +100,7 @@ final class ProbeMatcher {
                         + "tracepoints", "look for a tracepoint instead, e.g. `tracepoint:syscalls:*`");
             }
             default -> {
-                String hint = Spelling.hint(parts[0], Language.probeTypes());
+                String hint = Spelling.hint(parts[0], TYPES);
                 return fail(spec, "unknown probe type `" + parts[0] + "`", hint.isEmpty()
                         ? "the probe types are BEGIN, END, tracepoint, interval and the DTrace syscall, dtrace, tick and profile"
                         : hint);

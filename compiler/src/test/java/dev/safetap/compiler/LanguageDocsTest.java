@@ -39,17 +39,30 @@ class LanguageDocsTest {
 
     @Test
     void everyBuiltinIsDocumented() throws IOException {
-        assertEquals(Set.of(), undocumented(Language.builtins()));
+        assertEquals(Set.of(), undocumented(Signature.builtins()));
     }
 
     @Test
     void everyFunctionIsDocumented() throws IOException {
-        assertEquals(Set.of(), undocumented(Language.functions()));
+        assertEquals(Set.of(), undocumented(Signature.functions()));
     }
 
     @Test
     void everyProbeTypeIsDocumented() throws IOException {
-        assertEquals(Set.of(), undocumented(Language.probeTypes()));
+        assertEquals(Set.of(), undocumented(ProbeMatcher.TYPES));
+    }
+
+    @Test
+    void everyDtraceSpellingIsDocumentedAsTheSpellingOfItsBpftraceName() throws IOException {
+        List<String> entries = entries();
+        Set<String> missing = new TreeSet<>();
+        for (Signature s : Signature.values()) {
+            if (s.bpftrace() != null && entries.stream().noneMatch(l -> l.startsWith("| `" + s.spelling() + "` |")
+                    && l.contains("DTrace spelling of `" + s.bpftrace().spelling()))) {
+                missing.add(s.spelling());
+            }
+        }
+        assertEquals(Set.of(), missing);
     }
 
     @Test
@@ -65,11 +78,11 @@ class LanguageDocsTest {
 
     @Test
     void languageListsMatchWhatTheCompilerAccepts() {
-        for (String b : Language.builtins()) {
+        for (String b : Signature.builtins()) {
             String probe = b.equals("retval") ? "tracepoint:syscalls:sys_exit_read" : "tracepoint:syscalls:sys_enter_mmap";
             Scripts.compile(probe + " { print(" + (b.equals("args") ? "args->len" : b) + "); }");
         }
-        assertTrue(Language.functions().containsAll(Set.of("printf", "count", "hist", "lhist", "quantize", "printa", "trunc")));
-        assertTrue(Language.probeTypes().containsAll(Set.of("BEGIN", "END", "tracepoint", "interval", "syscall", "tick")));
+        assertTrue(Signature.functions().containsAll(Set.of("printf", "count", "hist", "lhist", "quantize", "printa", "trunc")));
+        assertTrue(ProbeMatcher.TYPES.containsAll(Set.of("BEGIN", "END", "tracepoint", "interval", "syscall", "tick")));
     }
 }
