@@ -538,6 +538,10 @@ final class Parser {
                 }
                 if (Character.isDigit(name.charAt(1))) {
                     int n = name.length() > 6 ? Integer.MAX_VALUE : Integer.parseInt(name.substring(1));
+                    if (n < 1) {
+                        errors.error(t.line(), t.column(), "`" + name + "` is not a positional parameter: they are numbered from `$1`",
+                                "`$1` is the first argument after the script");
+                    }
                     return new Positional(n, t.line(), t.column());
                 }
                 return new Local(name, t.line(), t.column());

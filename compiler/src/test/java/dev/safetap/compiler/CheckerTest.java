@@ -1,8 +1,10 @@
 package dev.safetap.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safetap.bytecode.SafetapException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,6 +145,8 @@ class CheckerTest {
         "tracepoint:sched:sched_switch { $s = str(args->prev_comm, 8); }|1:59|str() cannot shorten this string to 8 bytes (it may hold up to 16)",
         "BEGIN { $x = pid; $x++; $s = \"a\"; $s++; }|1:37|`++` needs an integer, but $s is a string",
         "BEGIN { $x = 1; $x += \"a\"; }|1:20|`+=` needs integers, but the right side is a string",
+        "BEGIN { print($0); }|1:15|`$0` is not a positional parameter: they are numbered from `$1`",
+        "BEGIN { printf(\"%s\", str($00)); }|1:26|`$00` is not a positional parameter: they are numbered from `$1`",
     })
     void errorMessage(String source, String position, String message) {
         String rendered = Scripts.errors(source);
@@ -164,5 +168,16 @@ class CheckerTest {
     void everyErrorOfTheScriptIsReported() {
         String rendered = Scripts.errors("BEGIN { $a = pidd; @m = hist(\"x\"); }\nEND { printf(\"%s\\n\", 1); foo(); }");
         assertEquals(4, rendered.split("error:").length - 1, rendered);
+    }
+
+    @Test
+    void aCompileErrorSaysWhetherItIsOfSyntaxOrOfTypes() {
+        CompileException syntax = assertThrows(CompileException.class,
+                () -> Compiler.compile("t.bt", "BEGIN { @x = ; }", Scripts.options(List.of())));
+        assertEquals(SafetapException.Stage.SYNTAX, syntax.stage());
+        CompileException type = assertThrows(CompileException.class,
+                () -> Compiler.compile("t.bt", "BEGIN { @x = 1 + \"a\"; }", Scripts.options(List.of())));
+        assertEquals(SafetapException.Stage.TYPE, type.stage());
+        assertTrue(syntax.rejected() && type.rejected());
     }
 }
