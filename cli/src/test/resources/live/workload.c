@@ -136,6 +136,64 @@ static void migrate(const char *name, long n) {
     pthread_join(thread, NULL);
 }
 
+struct sleeper {
+    int pipe[2];
+    long n;
+    char name[16];
+    volatile pid_t tid;
+};
+
+static void *sleeping_reader(void *arg) {
+    struct sleeper *s = arg;
+    name_thread(s->name);
+    s->tid = syscall(SYS_gettid);
+    char c;
+    for (long i = 0; i < s->n; i++) {
+        if (read(s->pipe[0], &c, 1) != 1) {
+            fail("pipe read");
+        }
+    }
+    return NULL;
+}
+
+static void wake(const char *name, long n) {
+    struct sleeper s = {.n = n, .tid = 0};
+    if (pipe(s.pipe) != 0) {
+        fail("pipe");
+    }
+    snprintf(s.name, sizeof s.name, "%s_w", name);
+    name_thread(name);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof one, &one) != 0) {
+        fail("sched_setaffinity");
+    }
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, sleeping_reader, &s) != 0) {
+        fail("pthread_create");
+    }
+    while (s.tid == 0) {
+        sched_yield();
+    }
+    for (long i = 0; i < n; i++) {
+        while (!sleeping(s.tid)) {
+            sched_yield();
+        }
+        if (write(s.pipe[1], "x", 1) != 1) {
+            fail("pipe write");
+        }
+        /* Wait until the byte is read, so that the next wait sees the next sleep and not this one. */
+        int pending;
+        do {
+            if (ioctl(s.pipe[1], FIONREAD, &pending) != 0) {
+                fail("FIONREAD");
+            }
+        } while (pending > 0);
+    }
+    pthread_join(thread, NULL);
+}
+
 static void read_file(const char *path, long k, int direct) {
     void *buf;
     if (posix_memalign(&buf, 4096, 4096) != 0) {
@@ -195,85 +253,6 @@ static void threads(const char *name, long n) {
     }
     name_thread(name);
     read_zero(n, 1);
-    pthread_join(thread, NULL);
-}
-
-struct sleeper {
-    char name[16];
-    int fd;
-    long n;
-};
-
-static void *sleeping_reader(void *arg) {
-    struct sleeper *s = arg;
-    name_thread(s->name);
-    char byte;
-    for (long i = 0; i < s->n; i++) {
-        if (read(s->fd, &byte, 1) != 1) {
-            fail("read pipe");
-        }
-    }
-    return NULL;
-}
-
-/* The state letter of thread tid, as /proc/self/task/TID/stat gives it after the command name. */
-static char thread_state(pid_t tid) {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int) tid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        return '?';
-    }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) {
-        return '?';
-    }
-    buf[n] = 0;
-    char *end = strrchr(buf, ')');
-    return end != NULL && end[1] == ' ' ? end[2] : '?';
-}
-
-static pid_t sleeper_tid;
-
-static void *sleeping_reader_with_tid(void *arg) {
-    sleeper_tid = (pid_t) syscall(SYS_gettid);
-    return sleeping_reader(arg);
-}
-
-static void wake(const char *name, long n) {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        fail("pipe");
-    }
-    struct sleeper s = {.fd = fds[0], .n = n};
-    snprintf(s.name, sizeof s.name, "%s_w", name);
-    name_thread(name);
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(sched_getcpu(), &one);
-    if (sched_setaffinity(0, sizeof one, &one) != 0) {
-        fail("sched_setaffinity");
-    }
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, sleeping_reader_with_tid, &s) != 0) {
-        fail("pthread_create");
-    }
-    for (long i = 0; i < n; i++) {
-        while (__atomic_load_n(&sleeper_tid, __ATOMIC_ACQUIRE) == 0 || thread_state(sleeper_tid) != 'S') {
-            sched_yield();
-        }
-        if (write(fds[1], "x", 1) != 1) {
-            fail("write pipe");
-        }
-        /* Wait until the byte is read, so that the next wait sees the next sleep and not this one. */
-        int pending;
-        do {
-            if (ioctl(fds[1], FIONREAD, &pending) != 0) {
-                fail("FIONREAD");
-            }
-        } while (pending > 0);
-    }
     pthread_join(thread, NULL);
 }
 
