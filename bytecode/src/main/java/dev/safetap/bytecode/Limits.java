@@ -22,6 +22,19 @@ public final class Limits {
     public static final int HIST_BUCKETS = 66;
     /** Largest number of linear buckets of an lhist(), as bpftrace allows. */
     public static final int MAX_LHIST_BUCKETS = 1000;
+    /**
+     * Shortest period of an interval or profile probe: 100 us, 10,000 firings a second (what bpftrace's
+     * perf-driven intervals deliver at most here; the kernel refuses faster sampling).
+     */
+    public static final long MIN_PERIOD_NANOS = 100_000;
+    /** Longest period of an interval or profile probe: 365 days. */
+    public static final long MAX_PERIOD_NANOS = 365L * 24 * 3600 * 1_000_000_000L;
+    /**
+     * The memory budget when none is given: the most the maps of a program (the verifier's bound) plus the
+     * ring buffers of a run may take. The command line lowers it to an eighth of the machine's memory on
+     * small machines and takes a larger one with {@code --memory}.
+     */
+    public static final long DEFAULT_MEMORY_BUDGET = 1L << 30;
 
     private Limits() {
     }

@@ -26,7 +26,7 @@ final class CompileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Program program = ScriptLoader.load(script, KernelProbeCatalog.forCompiling());
-        Verifier.verify(program);
+        Verifier.verify(program, script.memoryBudget());
         try {
             Files.write(output, ProgramCodec.encode(program));
         } catch (IOException e) {

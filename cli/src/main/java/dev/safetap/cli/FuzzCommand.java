@@ -4,7 +4,6 @@ import dev.safetap.fuzz.FuzzReport;
 import dev.safetap.fuzz.ScriptFuzzer;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
-import dev.safetap.verifier.Verifier;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +39,7 @@ final class FuzzCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--events must be at least 1, not " + events);
         }
         KernelProbeCatalog catalog = KernelProbeCatalog.forCompiling();
-        VerifiedProgram verified = Verifier.verify(ScriptLoader.load(script, catalog));
+        VerifiedProgram verified = ScriptLoader.loadVerified(script, catalog);
         String name = script.file() == null ? "-e" : script.file();
         FuzzReport report = ScriptFuzzer.fuzz(name, verified, catalog.tracepointCatalog(), events, seed);
         PrintWriter out = spec.commandLine().getOut();

@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
             err.print(verified.report().render());
         }
         List<String> argv = command == null ? List.of() : CommandWords.argv(command);
-        TraceSettings settings = new TraceSettings(quiet, pid, argv, ringPages, !script.noKernelFilter, format);
+        TraceSettings settings = new TraceSettings(quiet, pid, argv, ringPages, !script.noKernelFilter, format, script.memoryBudget());
         new TraceRun(verified, settings, out, err).run(catalog);
         return ExitCode.OK;
     }

@@ -51,7 +51,7 @@ final class ScriptLoader {
     }
 
     static VerifiedProgram loadVerified(ScriptOptions options, KernelProbeCatalog catalog) {
-        return Verifier.verify(load(options, catalog));
+        return Verifier.verify(load(options, catalog), options.memoryBudget());
     }
 
     static boolean isBytecode(byte[] bytes) {

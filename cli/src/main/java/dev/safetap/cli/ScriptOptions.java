@@ -1,8 +1,10 @@
 package dev.safetap.cli;
 
 import dev.safetap.bytecode.Limits;
+import dev.safetap.session.MemoryBudget;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +21,27 @@ final class ScriptOptions {
 
     @Option(names = "--no-kernel-filter", description = "Do not push simple predicates into the kernel's tracepoint filter.")
     boolean noKernelFilter;
+
+    @Option(names = "--memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Most memory the maps and ring buffers may take, e.g. 512M or 2G (default: an eighth of RAM, at most 1G).")
+    Long memory;
+
+    /** Reads {@code --memory} sizes. */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return MemoryBudget.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** The memory budget: {@code --memory}, or the default of this machine. */
+    long memoryBudget() {
+        return memory != null ? memory : MemoryBudget.byDefault();
+    }
 
     /** The script's file name, or null with -e. */
     String file() {

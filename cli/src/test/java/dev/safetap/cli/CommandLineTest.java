@@ -128,4 +128,29 @@ class CommandLineTest {
         assertTrue(err.toString().startsWith("safetap: internal error: java.lang.IllegalStateException: broken invariant; "
                 + "please report it"), err.toString());
     }
+
+    /** 800 lhist maps keyed by nsecs may take 24.5 GiB: the verifier refuses them under the budget, for every command. */
+    @Test
+    void mapsOverTheMemoryBudgetAreRejectedBeforeAnythingRuns() throws IOException {
+        Path script = dir.resolve("maps.bt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 800; i++) {
+            sb.append("tracepoint:syscalls:sys_enter_read { @h").append(i).append("[nsecs] = lhist(nsecs % 1000, 0, 1000, 1); }\n");
+        }
+        Files.writeString(script, sb.toString());
+        String refusal = script + ": error: the maps of this program may take up to 24.5 GiB (26293043200 B), over the memory budget"
+                + " of 1.0 GiB (1073741824 B)\nhint: raise the budget with --memory, or lower --map-capacity (now 4096)\n";
+        for (String command : new String[] {"verify", "fuzz", "compile"}) {
+            Result r = command.equals("compile") ? run(command, "--memory", "1G", script.toString(), "-o", dir.resolve("x").toString())
+                    : run(command, "--memory", "1G", script.toString());
+            assertEquals(1, r.code(), command + ": " + r.err());
+            assertEquals(refusal, r.err(), command);
+        }
+        Result bigger = run("verify", "--memory", "32G", script.toString());
+        assertEquals(0, bigger.code(), bigger.err());
+        assertTrue(bigger.out().endsWith("memory bound: 24.5 GiB (26293043200 B) of a budget of 32.0 GiB (34359738368 B)\n"), bigger.out());
+        Result bad = run("verify", "--memory", "lots", script.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("'lots' is not a size: write bytes, or a number with K, M, G or T, e.g. 512M"), bad.err());
+    }
 }

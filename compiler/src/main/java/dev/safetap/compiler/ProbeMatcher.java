@@ -1,6 +1,7 @@
 package dev.safetap.compiler;
 
 import dev.safetap.bytecode.AttachPoint;
+import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.ProbeCatalog;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.RecordFormat;
@@ -135,8 +136,12 @@ final class ProbeMatcher {
                     "for example `interval:" + unit + ":1`");
         }
         long period = perUnit == 0 ? NANOS_PER_SECOND / n : perUnit * n;
-        if (period <= 0) {
-            return fail(spec, "the interval is shorter than a nanosecond", "");
+        if (period < Limits.MIN_PERIOD_NANOS) {
+            return fail(spec, "`" + spec.text() + "` fires more often than the shortest interval, 100 us (10000 per second)",
+                    "for work this frequent aggregate in the probe itself and print on a longer interval");
+        }
+        if (period > Limits.MAX_PERIOD_NANOS) {
+            return fail(spec, "`" + spec.text() + "` is longer than the longest interval, 365 days", "");
         }
         return List.of(new ResolvedProbe(ProbeKind.INTERVAL, "interval:" + unit + ":" + n, AttachPoint.NONE, period, null));
     }

@@ -146,6 +146,9 @@ class CheckerTest {
         "BEGIN { $x = pid; $x++; $s = \"a\"; $s++; }|1:37|`++` needs an integer, but $s is a string",
         "BEGIN { $x = 1; $x += \"a\"; }|1:20|`+=` needs integers, but the right side is a string",
         "BEGIN { print($0); }|1:15|`$0` is not a positional parameter: they are numbered from `$1`",
+        "interval:hz:1000000000 { }|1:1|`interval:hz:1000000000` fires more often than the shortest interval, 100 us (10000 per second)",
+        "interval:us:99 { }|1:1|`interval:us:99` fires more often than the shortest interval, 100 us (10000 per second)",
+        "interval:s:31536001 { }|1:1|`interval:s:31536001` is longer than the longest interval, 365 days",
         "BEGIN { printf(\"%s\", str($00)); }|1:26|`$00` is not a positional parameter: they are numbered from `$1`",
     })
     void errorMessage(String source, String position, String message) {

@@ -27,6 +27,9 @@ final class CpuQueue {
     private int head;
     private int count;
 
+    /** Heap bytes of one entry's arrays: time, kind, offset, length. */
+    static final int BYTES_PER_ENTRY = 8 + 4 + 4 + 4;
+
     CpuQueue(int byteCapacity, int entryCapacity) {
         bytes = new byte[byteCapacity];
         buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

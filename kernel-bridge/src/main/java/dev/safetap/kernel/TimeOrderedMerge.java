@@ -23,6 +23,8 @@ final class TimeOrderedMerge {
     private static final int LOST_COUNT = 16;
     /** The smallest record a queue takes: a sample of the header and the four fields every sample has. */
     private static final int SMALLEST_QUEUED = 40;
+    /** Most record bytes a CPU's queue holds, however large its ring. */
+    private static final int MOST_QUEUED = 4 << 20;
 
     private final CpuQueue[] queues;
     private final Intake[] intakes;
@@ -52,11 +54,27 @@ final class TimeOrderedMerge {
         this.lost = new long[cpuCount];
         this.queues = new CpuQueue[cpuCount];
         this.intakes = new Intake[cpuCount];
-        int byteCapacity = 2 * ringBytes + (1 << 16);
+        int byteCapacity = queueBytes(ringBytes);
         for (int i = 0; i < cpuCount; i++) {
             queues[i] = new CpuQueue(byteCapacity, byteCapacity / SMALLEST_QUEUED);
             intakes[i] = new Intake(i);
         }
+    }
+
+    /**
+     * Bytes of records one CPU's queue holds: as much as its ring, at most {@value #MOST_QUEUED} bytes, plus room
+     * for one record of the largest size. A smaller queue than the ring is enough: when a pass cannot empty a ring
+     * into its queue, the watermark stops at the newest queued record, so the whole queue is delivered and the
+     * next pass takes the rest of the ring.
+     */
+    static int queueBytes(int ringBytes) {
+        return Math.min(ringBytes, MOST_QUEUED) + (1 << 16);
+    }
+
+    /** Heap one CPU's queue takes: its record bytes and its per-record arrays. */
+    static long queueHeapBytes(int ringBytes) {
+        long bytes = queueBytes(ringBytes);
+        return bytes + bytes / SMALLEST_QUEUED * CpuQueue.BYTES_PER_ENTRY;
     }
 
     /** The consumer that takes ring {@code index}'s records into its queue. */

@@ -112,6 +112,17 @@ public final class TraceSession implements AutoCloseable {
         return new TraceSession(cpus, trackerFds, probeFds, rings, merge, comms, rejected);
     }
 
+    /**
+     * Memory a session with rings of {@code ringPages} pages takes on this machine: per online CPU, its ring buffer
+     * (its pages and the control page, mapped and locked) and its queue on the heap.
+     */
+    public static long memoryFor(int ringPages) {
+        long page = LibC.getpagesize();
+        long ringBytes = (long) ringPages * page;
+        long perCpu = ringBytes + page + TimeOrderedMerge.queueHeapBytes((int) Math.min(ringBytes, Integer.MAX_VALUE));
+        return OnlineCpus.list().length * perCpu;
+    }
+
     /** Number of sampling perf events opened: requests times online CPUs. */
     public int probeCount() {
         return probeFds.length;

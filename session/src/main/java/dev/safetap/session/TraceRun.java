@@ -69,6 +69,7 @@ public final class TraceRun implements EventSink {
     private void trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
+        MemoryBudget.check(verified, settings.ringPages(), settings.memoryBudget());
         HeldCommand command = null;
         boolean released = false;
         try {

@@ -12,9 +12,10 @@ import java.util.List;
  * @param ringPages     data pages of each per-CPU ring buffer, a power of two
  * @param kernelFilters whether predicates may be pushed into the kernel's tracepoint filters
  * @param format        how output is printed
+ * @param memoryBudget  the most bytes the program's maps and the ring buffers may take ({@link MemoryBudget})
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format) {
+        OutputFormat format, long memoryBudget) {
     public TraceSettings {
         command = List.copyOf(command);
     }

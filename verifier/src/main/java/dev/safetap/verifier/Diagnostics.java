@@ -16,7 +16,11 @@ final class Diagnostics {
 
     /** A rejection of the program header: it has no place in the source. */
     VerifyException reject(String message) {
-        return new VerifyException(Diagnostic.at(file, 0, 0, message, ""));
+        return reject(message, "");
+    }
+
+    VerifyException reject(String message, String hint) {
+        return new VerifyException(Diagnostic.at(file, 0, 0, message, "").withHint(hint));
     }
 
     VerifyException reject(int action, int pc, String message) {

@@ -31,15 +31,23 @@ public final class Verifier {
     private static final int MAX_CHARS_SLOT = 4096;
 
     private final Program program;
+    private final long memoryBudget;
     private final Diagnostics diagnostics;
 
-    private Verifier(Program program) {
+    private Verifier(Program program, long memoryBudget) {
         this.program = program;
+        this.memoryBudget = memoryBudget;
         this.diagnostics = new Diagnostics(program.debug());
     }
 
+    /** Verifies with the default memory budget, {@link Limits#DEFAULT_MEMORY_BUDGET}. */
     public static VerifiedProgram verify(Program program) {
-        return new Verifier(program).run();
+        return verify(program, Limits.DEFAULT_MEMORY_BUDGET);
+    }
+
+    /** Verifies; the maps may take at most {@code memoryBudget} bytes (the report's memory bound). */
+    public static VerifiedProgram verify(Program program, long memoryBudget) {
+        return new Verifier(program, memoryBudget).run();
     }
 
     private VerifiedProgram run() {
@@ -64,7 +72,7 @@ public final class Verifier {
             ActionVerifier.Facts f = facts.get(p.action());
             List<String> fields = fieldsByActionAndLayout.computeIfAbsent(((long) p.action() << 32) | (p.layout() & 0xffffffffL),
                     k -> checkFields(p.action(), f, p.layout(), "probe " + p.name()));
-            probes.add(new VerifyReport.ProbeReport(p.name(), p.action(), f.worstCase(), fields,
+            probes.add(new VerifyReport.ProbeReport(p.name(), ProbeDescription.of(p), ProbeDescription.nameAgrees(p), p.period(), p.action(), f.worstCase(), fields,
                     List.copyOf(f.mapsRead()), List.copyOf(f.mapsWritten()), List.copyOf(f.outputs())));
         }
         for (int a = 0; a < facts.size(); a++) {
@@ -81,7 +89,12 @@ public final class Verifier {
                     entry, entry * entries));
             total += entry * entries;
         }
-        return new VerifiedProgram(program, new VerifyReport(probes, maps, total), worstCase, registerTypes);
+        if (total > memoryBudget) {
+            throw diagnostics.reject("the maps of this program may take up to " + VerifyReport.bytes(total)
+                    + ", over the memory budget of " + VerifyReport.bytes(memoryBudget),
+                    "raise the budget with --memory, or lower --map-capacity (now " + largestCapacity() + ")");
+        }
+        return new VerifiedProgram(program, new VerifyReport(probes, maps, total, memoryBudget), worstCase, registerTypes);
     }
 
     private void checkLayouts() {
@@ -202,14 +215,26 @@ public final class Verifier {
         }
     }
 
+    private int largestCapacity() {
+        int max = 0;
+        for (MapDecl m : program.maps()) {
+            max = Math.max(max, m.capacity());
+        }
+        return max;
+    }
+
     private void checkPeriod(ProbeDecl p, String where) {
         boolean needsPeriod = switch (p.kind()) {
             case INTERVAL, PROFILE, SOFTWARE, HARDWARE -> true;
             default -> false;
         };
+        boolean timed = p.kind() == ProbeKind.INTERVAL || p.kind() == ProbeKind.PROFILE;
         if (needsPeriod && p.period() <= 0) {
-            String unit = p.kind() == ProbeKind.INTERVAL || p.kind() == ProbeKind.PROFILE ? " ns" : " events";
-            throw diagnostics.reject(where + noun(p) + " period must be positive, got " + p.period() + unit);
+            throw diagnostics.reject(where + noun(p) + " period must be positive, got " + p.period() + (timed ? " ns" : " events"));
+        }
+        if (timed && (p.period() < Limits.MIN_PERIOD_NANOS || p.period() > Limits.MAX_PERIOD_NANOS)) {
+            throw diagnostics.reject(where + noun(p) + " period of " + p.period() + " ns is outside " + Limits.MIN_PERIOD_NANOS
+                    + ".." + Limits.MAX_PERIOD_NANOS + " ns (100 us to 365 days)");
         }
         if (!needsPeriod && p.period() != 0) {
             throw diagnostics.reject(where + "a " + p.kind() + " probe has no period, so it must be 0, not " + p.period()

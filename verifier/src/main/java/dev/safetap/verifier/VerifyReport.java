@@ -11,7 +11,7 @@ import java.util.Locale;
  * third-party script. {@link #render()} is the text of {@code safetap verify}; {@link #toJson()} its
  * stable JSON form, documented in {@code docs/verify-json.md}.
  */
-public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long totalMemoryBytes) {
+public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long totalMemoryBytes, long memoryBudgetBytes) {
 
     public VerifyReport {
         probes = List.copyOf(probes);
@@ -19,12 +19,14 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
     }
 
     /**
-     * One probe: the action it runs, the proven worst-case instructions of one firing, the record
-     * fields it reads (slot names of its layout), the maps it reads and writes, and its output actions
-     * such as {@code printf("...")}, {@code print(@m)}, {@code time("...")}, {@code clear(@m)}, {@code exit()}.
+     * One probe: the name it carries (what the {@code probe} builtin prints), what it attaches to as its kind,
+     * attach point and period say ({@code attach}, written from the bytecode, never from the name), its period,
+     * the action it runs, the proven worst-case instructions of one firing, the record fields it reads (slot
+     * names of its layout), the maps it reads and writes, and its output actions such as {@code printf("...")},
+     * {@code print(@m)}, {@code time("...")}, {@code clear(@m)}, {@code exit()}.
      */
-    public record ProbeReport(String name, int action, long worstCaseInstructions, List<String> fieldsRead,
-            List<String> mapsRead, List<String> mapsWritten, List<String> outputs) {
+    public record ProbeReport(String name, String attach, boolean nameAgrees, long period, int action, long worstCaseInstructions,
+            List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs) {
         public ProbeReport {
             fieldsRead = List.copyOf(fieldsRead);
             mapsRead = List.copyOf(mapsRead);
@@ -48,7 +50,11 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
         StringBuilder sb = new StringBuilder();
         sb.append("probes: ").append(probes.size()).append('\n');
         for (ProbeReport p : probes) {
-            sb.append("  ").append(p.name()).append("  (action ").append(p.action()).append(")\n");
+            sb.append("  ").append(printable(p.attach()));
+            if (!p.nameAgrees()) {
+                sb.append("  (it calls itself ").append(printable(p.name())).append(')');
+            }
+            sb.append("  (action ").append(p.action()).append(")\n");
             sb.append("    worst case: ").append(p.worstCaseInstructions()).append(" instructions per firing (budget ")
                     .append(Limits.INSTRUCTION_BUDGET).append(")\n");
             line(sb, "fields read", p.fieldsRead());
@@ -58,7 +64,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
         }
         sb.append("maps: ").append(maps.size()).append('\n');
         for (MapReport m : maps) {
-            sb.append("  ").append(m.name()).append("  ").append(m.value());
+            sb.append("  ").append(printable(m.name())).append("  ").append(m.value());
             sb.append("  keys (").append(String.join(", ", m.keyTypes().stream().map(t -> t.name().toLowerCase()).toList())).append(')');
             if (m.threadLocal()) {
                 sb.append("  thread-local");
@@ -66,15 +72,40 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             sb.append("  capacity ").append(m.capacity()).append("  ").append(m.bytesPerEntry()).append(" bytes/entry  max ")
                     .append(bytes(m.memoryBytes())).append('\n');
         }
-        sb.append("memory bound: ").append(bytes(totalMemoryBytes)).append('\n');
+        sb.append("memory bound: ").append(bytes(totalMemoryBytes)).append(" of a budget of ").append(bytes(memoryBudgetBytes))
+                .append('\n');
         return sb.toString();
     }
 
     private static void line(StringBuilder sb, String label, List<String> items) {
-        sb.append("    ").append(label).append(": ").append(items.isEmpty() ? "none" : String.join(", ", items)).append('\n');
+        sb.append("    ").append(label).append(": ")
+                .append(items.isEmpty() ? "none" : String.join(", ", items.stream().map(VerifyReport::printable).toList())).append('\n');
     }
 
-    private static String bytes(long n) {
+    /**
+     * Text from the program (names, formats) as the terminal may show it: control characters, which could move
+     * the cursor or rewrite what was printed, are written as {@code \xNN}.
+     */
+    static String printable(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+            if (control && sb == null) {
+                sb = new StringBuilder(s.substring(0, i));
+            }
+            if (sb != null) {
+                if (control) {
+                    sb.append(String.format("\\x%02x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }
@@ -95,6 +126,8 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
         for (int i = 0; i < probes.size(); i++) {
             ProbeReport p = probes.get(i);
             sb.append(i == 0 ? "" : ",").append("{\"name\":").append(jsonString(p.name()))
+                    .append(",\"attach\":").append(jsonString(p.attach()))
+                    .append(",\"period\":").append(p.period())
                     .append(",\"action\":").append(p.action())
                     .append(",\"worstCaseInstructions\":").append(p.worstCaseInstructions())
                     .append(",\"fieldsRead\":").append(jsonArray(p.fieldsRead()))
@@ -114,7 +147,8 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
                     .append(",\"bytesPerEntry\":").append(m.bytesPerEntry())
                     .append(",\"memoryBytes\":").append(m.memoryBytes()).append('}');
         }
-        return sb.append("],\"totalMemoryBytes\":").append(totalMemoryBytes).append('}').toString();
+        return sb.append("],\"totalMemoryBytes\":").append(totalMemoryBytes).append(",\"memoryBudgetBytes\":").append(memoryBudgetBytes)
+                .append('}').toString();
     }
 
     private static String jsonArray(List<String> items) {

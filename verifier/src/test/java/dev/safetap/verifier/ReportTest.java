@@ -2,7 +2,9 @@ package dev.safetap.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safetap.bytecode.AttachPoint;
 import dev.safetap.bytecode.CodeBuilder;
 import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.EventLayout;
@@ -11,6 +13,7 @@ import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
@@ -35,10 +38,10 @@ class ReportTest {
         assertEquals(1024L * 72, m.memoryBytes());
         assertEquals(1024L * 72, r.totalMemoryBytes());
         assertEquals("{\"schema\":\"safetap-verify/1\",\"instructionBudget\":1000000,\"probes\":[{\"name\":\"tracepoint:syscalls:sys_enter_openat\","
-                + "\"action\":0,\"worstCaseInstructions\":20,\"fieldsRead\":[\"dfd\",\"filename\"],\"mapsRead\":[\"@bytes\"],"
+                + "\"attach\":\"tracepoint:syscalls:sys_enter_openat\",\"period\":0,\"action\":0,\"worstCaseInstructions\":20,\"fieldsRead\":[\"dfd\",\"filename\"],\"mapsRead\":[\"@bytes\"],"
                 + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"]}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
                 + "\"keyTypes\":[\"str\"],\"value\":\"sum\",\"capacity\":1024,\"threadLocal\":false,\"bytesPerEntry\":72,"
-                + "\"memoryBytes\":73728}],\"totalMemoryBytes\":73728}", r.toJson());
+                + "\"memoryBytes\":73728}],\"totalMemoryBytes\":73728,\"memoryBudgetBytes\":1073741824}", r.toJson());
         assertEquals("""
                 probes: 1
                   tracepoint:syscalls:sys_enter_openat  (action 0)
@@ -49,7 +52,7 @@ class ReportTest {
                     output: printf("%s %d\\n")
                 maps: 1
                   @bytes  sum  keys (str)  capacity 1024  72 bytes/entry  max 72.0 KiB (73728 B)
-                memory bound: 72.0 KiB (73728 B)
+                memory bound: 72.0 KiB (73728 B) of a budget of 1.0 GiB (1073741824 B)
                 """, r.render());
     }
 
@@ -121,5 +124,48 @@ class ReportTest {
                 List.of(ProbeDecl.begin(0)), List.of(b.build(0)), new DebugInfo("s.bt", "BEGIN {}", List.of()));
         VerifyException e = assertThrows(VerifyException.class, () -> Verifier.verify(p));
         assertEquals("s.bt: error: map 0 (@m): capacity 0 is outside 1..16777216\n", e.render());
+    }
+
+    /** The report says what a probe attaches to from its kind, attach point and period, whatever it is called. */
+    @Test
+    void whatAProbeDoesComesFromTheBytecodeNotItsName() {
+        CodeBuilder b = new CodeBuilder();
+        b.emit(Opcode.RET);
+        long twoYears = 2L * 365 * 24 * 3600 * 1_000_000_000L;
+        List<ProbeDecl> probes = List.of(ProbeDecl.interval("interval:ms:300", 300_000_000L, 0),
+                ProbeDecl.interval("interval:ms:1000", 1_000_000_000L, 0),
+                ProbeDecl.interval("interval:hz:3", 333_333_333L, 0),
+                ProbeDecl.interval("interval:ms:300", 72_576_000_000_000L, 0),
+                new ProbeDecl(ProbeKind.TRACEPOINT, "BEGIN", AttachPoint.tracepoint("syscalls", "sys_enter_read"), 0, 0, 0),
+                ProbeDecl.interval("tick\u001b[2J", 5_000_000L, 0));
+        EventLayout read = new EventLayout("syscalls:sys_enter_read", 40, List.of());
+        VerifyReport r = Verifier.verify(new Program(List.of(), List.of(read), List.of(), probes, List.of(b.build(0)), DebugInfo.NONE))
+                .report();
+        assertEquals(List.of("interval:ms:300", "interval:s:1", "interval:hz:3", "interval:s:72576", "tracepoint:syscalls:sys_enter_read",
+                "interval:ms:5"), r.probes().stream().map(VerifyReport.ProbeReport::attach).toList());
+        assertEquals(List.of(true, true, true, false, false, false), r.probes().stream().map(VerifyReport.ProbeReport::nameAgrees).toList());
+        String text = r.render();
+        assertTrue(text.contains("  interval:s:72576  (it calls itself interval:ms:300)  (action 0)\n"), text);
+        assertTrue(text.contains("  tracepoint:syscalls:sys_enter_read  (it calls itself BEGIN)  (action 0)\n"), text);
+        assertTrue(text.contains("  interval:ms:5  (it calls itself tick\\x1b[2J)  (action 0)\n"), text);
+        assertTrue(text.contains("  interval:s:1  (action 0)\n"), text);
+        VerifyException tooLong = assertThrows(VerifyException.class, () -> Verifier.verify(new Program(List.of(), List.of(), List.of(),
+                List.of(ProbeDecl.interval("interval:ms:300", twoYears, 0)), List.of(b.build(0)), DebugInfo.NONE)));
+        assertTrue(tooLong.render().contains("interval period of 63072000000000000 ns is outside 100000..31536000000000000 ns"),
+                tooLong.render());
+    }
+
+    @Test
+    void mapsOverTheMemoryBudgetAreRejectedWithTheNumberAndTheFlag() {
+        CodeBuilder b = new CodeBuilder();
+        b.emit(Opcode.RET);
+        List<MapDecl> maps = List.of(new MapDecl("@h", List.of(ValueType.INT), MapKind.LHIST, ValueType.INT, 0, 1000, 1, 4096, false));
+        Program p = new Program(List.of(), List.of(), maps, List.of(ProbeDecl.begin(0)), List.of(b.build(0)), DebugInfo.NONE);
+        assertEquals(4096L * (8 + 8 * 1002), Verifier.verify(p).report().totalMemoryBytes());
+        VerifyException e = assertThrows(VerifyException.class, () -> Verifier.verify(p, 16L << 20));
+        assertEquals("""
+                <bytecode>: error: the maps of this program may take up to 31.3 MiB (32866304 B), over the memory budget of 16.0 MiB (16777216 B)
+                hint: raise the budget with --memory, or lower --map-capacity (now 4096)
+                """, e.render());
     }
 }

@@ -108,6 +108,16 @@ class AttachErrorTest {
         }
     }
 
+    /** Ring buffers are counted in the memory budget: a run whose rings would not fit does not start. */
+    @Test
+    void ringBuffersOverTheMemoryBudgetAreRefusedBeforeAnythingIsAttached() {
+        Result r = trace("--ring-pages", "65536", "--memory", "64M", "-e", "tracepoint:syscalls:sys_enter_read { @n = count(); }");
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("safetap: the maps (up to 8 B) and the ring buffers of 65536 pages per CPU ("), r.err());
+        assertTrue(r.err().contains("over the memory budget of 64.0 MiB; lower --ring-pages or raise the budget with --memory"), r.err());
+        assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
+    }
+
     private static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
     }
