@@ -69,7 +69,7 @@ public final class MapPrinter {
                 sb.append(", ");
             }
             if (store.keyIsString(c)) {
-                sb.append(store.keyStringAt(e, c));
+                sb.append(TerminalText.escape(store.keyBytesAt(e, c)));
             } else {
                 sb.append(store.keyIntAt(e, c));
             }
@@ -82,7 +82,7 @@ public final class MapPrinter {
         switch (decl.kind()) {
             case SCALAR -> {
                 if (decl.valueType() == ValueType.STR) {
-                    sb.append(store.stringValueAt(e));
+                    sb.append(TerminalText.escape(store.stringValueBytesAt(e)));
                 } else {
                     sb.append(store.counter(e, 0) / div);
                 }

@@ -422,6 +422,17 @@ public final class MapStore {
         return Arrays.compareUnsigned(keyStrs, sa * STR, sa * STR + keyStrLens[sa], keyStrs, sb * STR, sb * STR + keyStrLens[sb]);
     }
 
+    /** The bytes of string key component {@code component} of {@code entry}, as stored. */
+    public byte[] keyBytesAt(int entry, int component) {
+        int s = entry * strKeys + componentIndex[component];
+        return Arrays.copyOfRange(keyStrs, s * STR, s * STR + keyStrLens[s]);
+    }
+
+    /** The bytes of the string value of a SCALAR STR entry, as stored. */
+    public byte[] stringValueBytesAt(int entry) {
+        return Arrays.copyOfRange(strValues, entry * STR, entry * STR + strValueLens[entry]);
+    }
+
     public String stringValueAt(int entry) {
         return new String(strValues, entry * STR, strValueLens[entry], StandardCharsets.UTF_8);
     }

@@ -19,6 +19,7 @@ public final class PrintfFormatter {
     /** Per part: the literal's bytes, or null for a conversion. */
     private final byte[][] literals;
     private final byte[] digits = new byte[24];
+    private final byte[] charBuffer = new byte[1];
 
     public PrintfFormatter(String format) {
         this.format = PrintfFormat.parse(format);
@@ -41,6 +42,14 @@ public final class PrintfFormatter {
      * for {@code %s}.
      */
     public void format(int[] argRegs, long[] ints, byte[][] strs, int[] strLens, TextBuffer out) {
+        format(argRegs, ints, strs, strLens, false, out);
+    }
+
+    /**
+     * As {@link #format(int[], long[], byte[][], int[], TextBuffer)}; with {@code terminal}, the values of
+     * {@code %s} and {@code %c} are written as {@link TerminalText} escapes them (the format's own text is not).
+     */
+    void format(int[] argRegs, long[] ints, byte[][] strs, int[] strLens, boolean terminal, TextBuffer out) {
         List<Part> parts = format.parts();
         int arg = 0;
         for (int i = 0; i < literals.length; i++) {
@@ -51,7 +60,10 @@ public final class PrintfFormatter {
             Conversion c = (Conversion) parts.get(i);
             int r = argRegs[arg++];
             if (c.conversion() == 's') {
-                appendString(c, strs[r], strLens[r], out);
+                appendString(c, strs[r], strLens[r], terminal, out);
+            } else if (c.conversion() == 'c' && terminal) {
+                charBuffer[0] = (byte) ints[r];
+                appendString(c, charBuffer, 1, true, out);
             } else {
                 appendInt(c, ints[r], out);
             }
@@ -75,19 +87,24 @@ public final class PrintfFormatter {
             }
         }
         TextBuffer out = new TextBuffer();
-        format(regs, ints, strs, lens, out);
+        format(regs, ints, strs, lens, false, out);
         return out.toString();
     }
 
-    private static void appendString(Conversion c, byte[] s, int length, TextBuffer out) {
-        int n = c.precision() >= 0 ? Math.min(length, c.precision()) : length;
+    private static void appendString(Conversion c, byte[] s, int length, boolean terminal, TextBuffer out) {
+        int n = c.precision() >= 0 && c.conversion() == 's' ? Math.min(length, c.precision()) : length;
+        int shown = terminal ? TerminalText.width(s, 0, n) : n;
         boolean left = c.flags().indexOf('-') >= 0;
         if (!left) {
-            out.repeat((byte) ' ', c.width() - n);
+            out.repeat((byte) ' ', c.width() - shown);
         }
-        out.append(s, 0, n);
+        if (terminal) {
+            TerminalText.append(out, s, 0, n);
+        } else {
+            out.append(s, 0, n);
+        }
         if (left) {
-            out.repeat((byte) ' ', c.width() - n);
+            out.repeat((byte) ' ', c.width() - shown);
         }
     }
 

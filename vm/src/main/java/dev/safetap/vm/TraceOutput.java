@@ -7,8 +7,9 @@ import java.util.stream.IntStream;
 
 /**
  * What the output actions of a program print, in the session's {@link OutputFormat}: printf, print
- * of a value or a map, time, and the maps at exit. Both interpreters print through it, so they
- * print the same bytes. printf formats into reused buffers and allocates nothing.
+ * of a value or a map, time, and the maps at exit. Every tier prints through it, so they print the
+ * same bytes. printf formats into reused buffers and allocates nothing. In text, strings from the
+ * traced system are shown with their control characters escaped ({@link TerminalText}).
  */
 final class TraceOutput {
     private final PrintStream out;
@@ -23,7 +24,7 @@ final class TraceOutput {
 
     void printf(PrintfFormatter formatter, int[] argRegs, long[] ints, byte[][] strs, int[] strLens) {
         text.reset();
-        formatter.format(argRegs, ints, strs, strLens, text);
+        formatter.format(argRegs, ints, strs, strLens, !json, text);
         if (json) {
             line.reset();
             JsonWriter.printf(text, line);
@@ -51,7 +52,7 @@ final class TraceOutput {
         if (json) {
             JsonWriter.value(s, length, text);
         } else {
-            text.append(s, 0, length);
+            TerminalText.append(text, s, 0, length);
             text.append((byte) '\n');
         }
         text.writeTo(out);
