@@ -204,7 +204,7 @@ final class ActionVerifier {
             }
             case TIME -> {
                 string(insn, insn.intOperand(0));
-                outputs.add("time(" + quote(program.strings().get(insn.intOperand(0))) + ")");
+                record(insn);
             }
             case PRINTF -> checkPrintfShape(insn);
             case CTX -> {
@@ -219,7 +219,7 @@ final class ActionVerifier {
                     throw reject(insn, "map " + m.name() + " is a " + kindName(m) + " aggregation, whose value cannot be read as one number");
                 }
                 checkArity(insn, m);
-                mapsRead.add(m.name());
+                record(insn);
             }
             case MAP_SET -> {
                 MapDecl m = map(insn, insn.intOperand(0));
@@ -227,7 +227,7 @@ final class ActionVerifier {
                     throw reject(insn, "map " + m.name() + " is a " + kindName(m) + " aggregation; it can only be updated with its aggregation, not assigned");
                 }
                 checkArity(insn, m);
-                mapsWritten.add(m.name());
+                record(insn);
             }
             case MAP_AGG -> {
                 MapDecl m = map(insn, insn.intOperand(0));
@@ -235,22 +235,30 @@ final class ActionVerifier {
                     throw reject(insn, "map " + m.name() + " holds plain values, not an aggregation; assign to it instead");
                 }
                 checkArity(insn, m);
-                mapsWritten.add(m.name());
+                record(insn);
             }
             case MAP_DEL -> {
                 MapDecl m = map(insn, insn.intOperand(0));
                 checkArity(insn, m);
-                mapsWritten.add(m.name());
+                record(insn);
             }
-            case MAP_CLEAR, MAP_ZERO, MAP_TRUNC -> {
-                MapDecl m = map(insn, insn.intOperand(0));
-                mapsWritten.add(m.name());
-                outputs.add(insn.opcode().name().substring(4).toLowerCase() + "(" + m.name() + ")");
+            case MAP_CLEAR, MAP_ZERO, MAP_TRUNC, MAP_PRINT -> {
+                map(insn, insn.intOperand(0));
+                record(insn);
             }
-            case MAP_PRINT -> outputs.add("print(" + map(insn, insn.intOperand(0)).name() + ")");
-            case PRINT_VAL -> outputs.add("print(value)");
-            case EXIT -> outputs.add("exit()");
+            case PRINT_VAL, EXIT -> record(insn);
             default -> {
+            }
+        }
+    }
+
+    /** Notes what the instruction does in the lists the report gives; its ids are checked already. */
+    private void record(Instruction insn) {
+        for (Effect e : Effect.of(insn, program)) {
+            switch (e.kind()) {
+                case MAP_READ -> mapsRead.add(e.name());
+                case MAP_WRITE -> mapsWritten.add(e.name());
+                case OUTPUT -> outputs.add(e.name());
             }
         }
     }
@@ -277,7 +285,7 @@ final class ActionVerifier {
             throw reject(insn, "printf format " + quote(format) + " has " + conversions.size() + " conversions but "
                     + insn.regs().length + " arguments are given");
         }
-        outputs.add("printf(" + quote(format) + ")");
+        record(insn);
     }
 
     private void checkArity(Instruction insn, MapDecl m) {

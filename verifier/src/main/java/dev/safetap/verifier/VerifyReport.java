@@ -33,6 +33,15 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             mapsWritten = List.copyOf(mapsWritten);
             outputs = List.copyOf(outputs);
         }
+
+        /** True when the report lists this effect of the probe's action. */
+        public boolean describes(Effect effect) {
+            return switch (effect.kind()) {
+                case MAP_READ -> mapsRead.contains(effect.name());
+                case MAP_WRITE -> mapsWritten.contains(effect.name());
+                case OUTPUT -> outputs.contains(effect.name());
+            };
+        }
     }
 
     /**

@@ -15,7 +15,9 @@ import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
 import dev.safetap.bytecode.ValueType;
+import dev.safetap.verifier.Effect;
 import dev.safetap.verifier.VerifiedProgram;
+import dev.safetap.verifier.VerifyReport;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,8 +31,9 @@ import java.util.stream.IntStream;
  * safety property at run time: instruction encoding and boundaries, forward jumps that stay in their
  * loop, loop nesting and counters, register ids, definite assignment and types (a tag per register),
  * string, layout-slot, builtin and map ids, map arity, key and value types and kinds, record bounds
- * of every field read, string lengths, map capacities, printf arguments, and the verifier's proven
- * instruction bound of every firing. A failed check throws {@link SafetyViolation}.
+ * of every field read, string lengths, map capacities, printf arguments, the verifier's proven
+ * instruction bound of every firing, and that the verifier's report lists every map read and write,
+ * record field and output action a firing performs. A failed check throws {@link SafetyViolation}.
  *
  * <p>It is slow and allocates freely; it is the oracle the other tiers and the verifier are tested
  * against. It acts on a {@link ProgramState} like every tier, so output and map state are comparable
@@ -43,6 +46,8 @@ public final class CheckedInterpreter implements Tier {
 
     private final Program program;
     private final long[] bounds;
+    /** What the verifier reported each probe does, or null for a program it has not seen. */
+    private final VerifyReport report;
     private final VmOptions options;
     private final ProgramState state;
     private final TraceOutput output;
@@ -67,12 +72,13 @@ public final class CheckedInterpreter implements Tier {
 
     public CheckedInterpreter(VerifiedProgram verified, VmOptions options) {
         this(verified.program(), IntStream.range(0, verified.program().actions().size())
-                .mapToLong(verified::worstCaseInstructions).toArray(), options);
+                .mapToLong(verified::worstCaseInstructions).toArray(), verified.report(), options);
     }
 
-    private CheckedInterpreter(Program program, long[] bounds, VmOptions options) {
+    private CheckedInterpreter(Program program, long[] bounds, VerifyReport report, VmOptions options) {
         this.program = program;
         this.bounds = bounds.clone();
+        this.report = report;
         this.options = options;
         this.state = new ProgramState(program, options);
         this.output = state.output();
@@ -94,9 +100,14 @@ public final class CheckedInterpreter implements Tier {
      * {@code instructionBound}: only for testing that the run-time checks themselves trip.
      */
     static CheckedInterpreter ofUnverified(Program program, long instructionBound, VmOptions options) {
+        return ofUnverified(program, instructionBound, null, options);
+    }
+
+    /** The same, holding the actions to {@code report} as if the verifier had written it (null: to none). */
+    static CheckedInterpreter ofUnverified(Program program, long instructionBound, VerifyReport report, VmOptions options) {
         long[] bounds = new long[program.actions().size()];
         Arrays.fill(bounds, instructionBound);
-        return new CheckedInterpreter(program, bounds, options);
+        return new CheckedInterpreter(program, bounds, report, options);
     }
 
     /** Where the instructions of {@code code} start, decoding from pc 0 up to the first byte that does not decode. */
@@ -292,7 +303,28 @@ public final class CheckedInterpreter implements Tier {
                 case TIME -> output.time(string(insn.intOperand(0)));
                 case EXIT -> state.requestExit();
             }
+            checkReported(probeIndex, probe, insn);
             pc = next;
+        }
+    }
+
+    /** The report must list what the instruction just did: its map reads and writes, record fields and outputs. */
+    private void checkReported(int probeIndex, ProbeDecl probe, Instruction insn) {
+        if (report == null) {
+            return;
+        }
+        VerifyReport.ProbeReport reported = report.probes().get(probeIndex);
+        for (Effect e : Effect.of(insn, program)) {
+            if (!reported.describes(e)) {
+                throw violation("report", insn.opcode() + " did " + e.kind() + " " + e.name() + ", which the report of "
+                        + probe.name() + " does not list");
+            }
+        }
+        if (insn.opcode() == Opcode.FIELD || insn.opcode() == Opcode.FIELD_STR) {
+            String slot = layoutOf(probe).slots().get(insn.intOperand(1)).name();
+            if (!reported.fieldsRead().contains(slot)) {
+                throw violation("report", "read field " + slot + ", which the report of " + probe.name() + " does not list");
+            }
         }
     }
 

@@ -8,12 +8,14 @@ import dev.safetap.bytecode.Assembler;
 import dev.safetap.bytecode.Program;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
+import dev.safetap.verifier.VerifyReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -154,5 +156,24 @@ class CheckedInterpreterTest {
         SafetyViolation v = assertThrows(SafetyViolation.class, () -> checked.fire(0, ctx));
         assertEquals(property.strip(), v.property(), v.getMessage());
         assertEquals(0, v.action());
+    }
+
+    /** A report that leaves out what a firing does trips the report check: the report must describe the bytecode. */
+    @Test
+    void aReportThatDoesNotListAnEffectIsCaught() {
+        String text = READ_LAYOUT + ".map 2 @m COUNT keys() value INT capacity 4\n.action 0 registers 1\n  CONST_INT r0, 1\n"
+                + "  MAP_AGG m2, (), r0\n  RET\n";
+        Program program = Assembler.assemble(text);
+        VerifyReport honest = Verifier.verify(program).report();
+        VerifyReport.ProbeReport p = honest.probes().get(0);
+        VerifyReport silent = new VerifyReport(List.of(new VerifyReport.ProbeReport(p.name(), p.attach(), p.nameAgrees(), p.period(),
+                p.action(), p.worstCaseInstructions(), p.fieldsRead(), p.mapsRead(), List.of(), p.outputs())), honest.maps(),
+                honest.totalMemoryBytes(), honest.memoryBudgetBytes());
+        CheckedInterpreter.ofUnverified(program, 50, honest, options(out)).fire(0, event(1, "x", 1));
+        SafetyViolation v = assertThrows(SafetyViolation.class,
+                () -> CheckedInterpreter.ofUnverified(program, 50, silent, options(out)).fire(0, event(1, "x", 1)));
+        assertEquals("report", v.property());
+        assertTrue(v.getMessage().contains("MAP_AGG did MAP_WRITE @m, which the report of tracepoint:syscalls:sys_enter_read does not list"),
+                v.getMessage());
     }
 }
