@@ -28,9 +28,24 @@ public record DebugInfo(String sourceName, String sourceText, List<LineEntry> li
         return best == null ? null : new SourcePosition(best.line(), best.column());
     }
 
-    /** Text of source line {@code line} (1-based) without its newline, or "" when out of range. */
+    /**
+     * Text of source line {@code line} (1-based) without its newline (nor the carriage return of a CRLF line), or ""
+     * when out of range. The text comes from the file and may be hostile: show it through {@link Diagnostic}.
+     */
     public String sourceLine(int line) {
-        String[] all = sourceText.split("\n", -1);
-        return line >= 1 && line <= all.length ? all[line - 1] : "";
+        int start = 0;
+        for (int i = 1; i < line && start >= 0; i++) {
+            start = sourceText.indexOf('\n', start);
+            start = start < 0 ? -1 : start + 1;
+        }
+        if (line < 1 || start < 0) {
+            return "";
+        }
+        int end = sourceText.indexOf('\n', start);
+        end = end < 0 ? sourceText.length() : end;
+        if (end > start && sourceText.charAt(end - 1) == '\r') {
+            end--;
+        }
+        return sourceText.substring(start, end);
     }
 }

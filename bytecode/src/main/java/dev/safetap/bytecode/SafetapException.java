@@ -24,6 +24,9 @@ public abstract class SafetapException extends RuntimeException {
         RUNTIME
     }
 
+    /** Most diagnostics {@link #render} shows, as clang's default error limit. */
+    public static final int MAX_REPORTED = 20;
+
     private final Stage stage;
     private final List<Diagnostic> diagnostics;
 
@@ -50,8 +53,14 @@ public abstract class SafetapException extends RuntimeException {
         return stage == Stage.SYNTAX || stage == Stage.TYPE || stage == Stage.VERIFY;
     }
 
-    /** Every diagnostic rendered, in order. */
+    /**
+     * The first {@link #MAX_REPORTED} diagnostics rendered, in order, then {@code and N more errors} when there are
+     * more: a script with thousands of errors (or a file that is not a script at all) gets a screenful, not one
+     * line of output per byte. Every error is still found and kept in {@link #diagnostics()}.
+     */
     public String render() {
-        return diagnostics.stream().map(Diagnostic::render).collect(Collectors.joining());
+        String shown = diagnostics.stream().limit(MAX_REPORTED).map(Diagnostic::render).collect(Collectors.joining());
+        int more = diagnostics.size() - MAX_REPORTED;
+        return more <= 0 ? shown : shown + "and " + more + " more error" + (more == 1 ? "" : "s") + "\n";
     }
 }
