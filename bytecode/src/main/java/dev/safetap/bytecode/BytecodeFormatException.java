@@ -10,8 +10,17 @@ public final class BytecodeFormatException extends SafetapException {
     private final int offset;
 
     public BytecodeFormatException(int offset, String message) {
-        super(Stage.SYNTAX, message, List.of(Diagnostic.at("safetap", 0, 0, "not a valid bytecode file: " + message, "")), null);
+        this("safetap", offset, message);
+    }
+
+    private BytecodeFormatException(String file, int offset, String message) {
+        super(Stage.SYNTAX, message, List.of(Diagnostic.at(file, 0, 0, "not a valid bytecode file: " + message, "")), null);
         this.offset = offset;
+    }
+
+    /** The same error, named after the file that holds the bytes. */
+    public BytecodeFormatException in(String file) {
+        return new BytecodeFormatException(file, offset, getMessage());
     }
 
     /** Byte offset of the problem (a pc for code, a file offset for the container). */

@@ -12,6 +12,11 @@ public final class Limits {
     public static final int MAX_PRINTF_ARGS = 16;
     /** Nesting depth of structured loops. */
     public static final int MAX_LOOP_NESTING = 8;
+    /**
+     * Probes one program may have: every tracepoint of a kernel several times over (a 6.x kernel has about 2,300),
+     * so that wildcards stay usable while a script of a few hundred bytes cannot ask for millions.
+     */
+    public static final int MAX_PROBES = 10_000;
     /** Worst-case instructions one probe firing may execute. */
     public static final long INSTRUCTION_BUDGET = 1_000_000;
     /** Largest capacity a map may declare. */

@@ -104,7 +104,7 @@ public final class ProgramCodec {
     /** Decodes a program; the result is not verified. */
     public static Program decode(byte[] bytes) {
         Reader in = new Reader(ByteBuffer.wrap(bytes));
-        if (bytes.length < 6 || in.i32() != MAGIC) {
+        if (bytes.length < 4 || in.i32() != MAGIC) {
             throw new BytecodeFormatException(0, "not a safetap bytecode file (bad magic)");
         }
         int version = in.u16();

@@ -1,5 +1,6 @@
 package dev.safetap.cli;
 
+import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.session.ProbeListing;
@@ -66,11 +67,17 @@ public final class Main implements Callable<Integer> {
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, err));
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("safetap: " + e.getMessage());
+            err.println("safetap: " + Diagnostic.printable(e.getMessage()));
             err.println("Try 'safetap --help' for usage.");
             return ExitCode.USAGE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("safetap: out of memory: the maps and ring buffers fit the memory budget, so this is a bug in safetap; "
+                    + "please report it with the script that caused it");
+            return ExitCode.INTERNAL;
+        }
     }
 
     /** Maps the pipeline's errors to their message and exit code; anything else is a bug in safetap. */
@@ -83,7 +90,7 @@ public final class Main implements Callable<Integer> {
             err.println("safetap: " + u.getMessage());
             return ExitCode.USAGE;
         }
-        err.println("safetap: internal error: " + e + "; please report it with the script that caused it"
+        err.println("safetap: internal error: " + Diagnostic.printable(e.toString()) + "; please report it with the script that caused it"
                 + " (set SAFETAP_DEBUG=1 to see where it happened)");
         if (System.getenv("SAFETAP_DEBUG") != null) {
             e.printStackTrace(err);

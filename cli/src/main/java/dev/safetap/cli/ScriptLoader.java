@@ -1,5 +1,6 @@
 package dev.safetap.cli;
 
+import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.ProgramCodec;
@@ -72,7 +73,14 @@ final class ScriptLoader {
             throw new UnreadableScript("cannot read " + Diagnostic.printable(file) + ": it"
                     + tooLarge(bytecode ? "a bytecode file" : "a script", max));
         }
-        return bytecode ? ProgramCodec.decode(bytes) : compile(file, source, options, catalog);
+        if (!bytecode) {
+            return compile(file, source, options, catalog);
+        }
+        try {
+            return ProgramCodec.decode(bytes);
+        } catch (BytecodeFormatException e) {
+            throw e.in(file);
+        }
     }
 
     static VerifiedProgram loadVerified(ScriptOptions options, KernelProbeCatalog catalog) {

@@ -116,7 +116,7 @@ class CommandLineTest {
         Files.write(out, bytes);
         Result r = run("verify", out.toString());
         assertEquals(1, r.code());
-        assertEquals("safetap: error: not a valid bytecode file: this file is safetap bytecode version 2, made by an older "
+        assertEquals(out + ": error: not a valid bytecode file: this file is safetap bytecode version 2, made by an older "
                 + "safetap; this safetap reads version 3: recompile the script (safetap compile SCRIPT -o FILE)\n", r.err());
     }
 

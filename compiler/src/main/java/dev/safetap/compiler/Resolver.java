@@ -34,6 +34,7 @@ import java.util.Set;
 final class Resolver {
     private final Ast.Script script;
     private final CompileOptions options;
+    private final Diagnostics errors;
     private final ProbeMatcher matcher;
     private final MapTable maps = new MapTable();
     private final Set<String> poisoned = new HashSet<>();
@@ -46,22 +47,38 @@ final class Resolver {
     Resolver(Ast.Script script, CompileOptions options, Diagnostics errors) {
         this.script = script;
         this.options = options;
+        this.errors = errors;
         this.matcher = new ProbeMatcher(options.catalog(), errors);
     }
 
     ResolvedScript resolve() {
         List<List<ResolvedProbe>> resolved = new ArrayList<>();
         List<Boolean> complete = new ArrayList<>();
+        int total = 0;
+        boolean tooMany = false;
         for (Clause c : script.clauses()) {
             Map<String, ResolvedProbe> probes = new LinkedHashMap<>();
             boolean ok = true;
             for (ProbeSpec spec : c.probes()) {
+                if (tooMany) {
+                    ok = false;
+                    continue;
+                }
                 List<ResolvedProbe> r = matcher.resolve(spec);
                 ok &= !r.isEmpty();
                 for (ResolvedProbe p : r) {
                     probes.putIfAbsent(p.name(), p);
                 }
+                if (total + probes.size() > Limits.MAX_PROBES) {
+                    errors.error(spec.line(), spec.column(), "the script attaches to more than " + Limits.MAX_PROBES
+                            + " probes with this one; a program may have at most " + Limits.MAX_PROBES,
+                            "narrow the wildcards, or give the clauses that share an action one probe list");
+                    probes.clear();
+                    ok = false;
+                    tooMany = true;
+                }
             }
+            total += probes.size();
             resolved.add(new ArrayList<>(probes.values()));
             complete.add(ok);
         }

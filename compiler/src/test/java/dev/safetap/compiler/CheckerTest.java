@@ -183,4 +183,16 @@ class CheckerTest {
         assertEquals(SafetapException.Stage.TYPE, type.stage());
         assertTrue(syntax.rejected() && type.rejected());
     }
+
+    /** Wildcards stay usable, but a short script cannot ask for millions of probes: one error, and no more resolving. */
+    @Test
+    void aProgramHasAtMostTenThousandProbes() {
+        int perClause = Scripts.CATALOG.tracepoints().size();
+        int fits = 10_000 / perClause;
+        Scripts.compile("t:*:* { }\n".repeat(fits));
+        String rendered = Scripts.errors("t:*:* { }\n".repeat(1000));
+        assertTrue(rendered.startsWith("test.bt:" + (fits + 1) + ":1: error: the script attaches to more than 10000 probes with this one;"),
+                rendered);
+        assertEquals(1, rendered.split("error:").length - 1, rendered);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.safetap.fuzz;
 
+import dev.safetap.bytecode.Diagnostic;
 import java.util.List;
 import java.util.Locale;
 
@@ -44,19 +45,19 @@ public record FuzzReport(String script, long seed, int eventsPerProbe, List<Prob
 
     public String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "fuzzed %s: %d events per probe, seed %d%n%n", script, eventsPerProbe, seed));
-        int width = Math.max(5, probes.stream().mapToInt(p -> p.probe().length()).max().orElse(5));
+        sb.append(String.format(Locale.ROOT, "fuzzed %s: %d events per probe, seed %d%n%n", Diagnostic.printable(script), eventsPerProbe, seed));
+        int width = Math.max(5, probes.stream().mapToInt(p -> Diagnostic.printable(p.probe()).length()).max().orElse(5));
         sb.append(String.format(Locale.ROOT, "%-" + width + "s  %7s  %6s  %-17s  %s%n", "probe", "events", "short", "coverage",
                 "max instructions / bound"));
         for (ProbeResult p : probes) {
-            sb.append(String.format(Locale.ROOT, "%-" + width + "s  %7d  %6d  %-17s  %d / %d (%.0f%%)%n", p.probe(), p.events(),
+            sb.append(String.format(Locale.ROOT, "%-" + width + "s  %7d  %6d  %-17s  %d / %d (%.0f%%)%n", Diagnostic.printable(p.probe()), p.events(),
                     p.shortRecords(), String.format(Locale.ROOT, "%d/%d (%.0f%%)", p.coveredInstructions(), p.instructions(), 100 * p.coverage()),
                     p.maxInstructions(), p.bound(), p.bound() == 0 ? 0.0 : 100.0 * p.maxInstructions() / p.bound()));
         }
         if (!maps.isEmpty()) {
             sb.append("\nmaps:\n");
             for (MapFill m : maps) {
-                sb.append(String.format(Locale.ROOT, "  %-20s %d / %d entries (%.1f%%)%s%n", m.name(), m.entries(), m.capacity(),
+                sb.append(String.format(Locale.ROOT, "  %-20s %d / %d entries (%.1f%%)%s%n", Diagnostic.printable(m.name()), m.entries(), m.capacity(),
                         100.0 * m.entries() / m.capacity(), m.droppedUpdates() > 0 ? ", " + m.droppedUpdates() + " updates dropped" : ""));
             }
         }
@@ -70,13 +71,9 @@ public record FuzzReport(String script, long seed, int eventsPerProbe, List<Prob
         }
         sb.append("\nruntime errors:\n");
         for (RuntimeError e : errors) {
-            sb.append(e.where()).append(": warning: ").append(e.message()).append('\n');
+            sb.append(Diagnostic.printable(e.where())).append(": warning: ").append(Diagnostic.printable(e.message())).append('\n');
             if (!e.sourceLine().isEmpty()) {
-                sb.append("    ").append(e.sourceLine()).append("\n    ");
-                for (int i = 0; i < e.column() - 1 && i < e.sourceLine().length(); i++) {
-                    sb.append(e.sourceLine().charAt(i) == '\t' ? '\t' : ' ');
-                }
-                sb.append("^\n");
+                Diagnostic.appendExcerpt(sb, e.sourceLine(), e.column());
             }
         }
         return sb.toString();

@@ -170,6 +170,10 @@ public final class Verifier {
     }
 
     private void checkProbes() {
+        if (program.probes().size() > Limits.MAX_PROBES) {
+            throw diagnostics.reject("the program has " + program.probes().size() + " probes; at most " + Limits.MAX_PROBES
+                    + " are allowed");
+        }
         for (int i = 0; i < program.probes().size(); i++) {
             ProbeDecl p = program.probes().get(i);
             String where = "probe " + i + " (" + p.name() + "): ";

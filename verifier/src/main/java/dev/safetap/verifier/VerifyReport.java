@@ -1,5 +1,6 @@
 package dev.safetap.verifier;
 
+import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.MapKind;
 import dev.safetap.bytecode.ValueType;
@@ -59,9 +60,9 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
         StringBuilder sb = new StringBuilder();
         sb.append("probes: ").append(probes.size()).append('\n');
         for (ProbeReport p : probes) {
-            sb.append("  ").append(printable(p.attach()));
+            sb.append("  ").append(Diagnostic.printable(p.attach()));
             if (!p.nameAgrees()) {
-                sb.append("  (it calls itself ").append(printable(p.name())).append(')');
+                sb.append("  (it calls itself ").append(Diagnostic.printable(p.name())).append(')');
             }
             sb.append("  (action ").append(p.action()).append(")\n");
             sb.append("    worst case: ").append(p.worstCaseInstructions()).append(" instructions per firing (budget ")
@@ -73,7 +74,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
         }
         sb.append("maps: ").append(maps.size()).append('\n');
         for (MapReport m : maps) {
-            sb.append("  ").append(printable(m.name())).append("  ").append(m.value());
+            sb.append("  ").append(Diagnostic.printable(m.name())).append("  ").append(m.value());
             sb.append("  keys (").append(String.join(", ", m.keyTypes().stream().map(t -> t.name().toLowerCase()).toList())).append(')');
             if (m.threadLocal()) {
                 sb.append("  thread-local");
@@ -88,30 +89,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
 
     private static void line(StringBuilder sb, String label, List<String> items) {
         sb.append("    ").append(label).append(": ")
-                .append(items.isEmpty() ? "none" : String.join(", ", items.stream().map(VerifyReport::printable).toList())).append('\n');
-    }
-
-    /**
-     * Text from the program (names, formats) as the terminal may show it: control characters, which could move
-     * the cursor or rewrite what was printed, are written as {@code \xNN}.
-     */
-    static String printable(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
-            if (control && sb == null) {
-                sb = new StringBuilder(s.substring(0, i));
-            }
-            if (sb != null) {
-                if (control) {
-                    sb.append(String.format("\\x%02x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-        }
-        return sb == null ? s : sb.toString();
+                .append(items.isEmpty() ? "none" : String.join(", ", items.stream().map(Diagnostic::printable).toList())).append('\n');
     }
 
     static String bytes(long n) {

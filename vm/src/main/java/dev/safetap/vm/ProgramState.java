@@ -2,6 +2,7 @@ package dev.safetap.vm;
 
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.DebugInfo;
+import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.Opcode;
@@ -177,7 +178,7 @@ public final class ProgramState {
         for (MapStore m : maps) {
             if (m.droppedUpdates() > 0) {
                 err.printf("warning: map %s was full (%d entries): %d %s dropped; raise the limit with --map-capacity%n",
-                        MapPrinter.displayName(m.decl()), m.decl().capacity(), m.droppedUpdates(),
+                        Diagnostic.printable(MapPrinter.displayName(m.decl())), m.decl().capacity(), m.droppedUpdates(),
                         m.droppedUpdates() == 1 ? "update" : "updates");
             }
         }
@@ -189,7 +190,8 @@ public final class ProgramState {
         }
         for (int p = 0; p < shortRecords.length; p++) {
             if (shortRecords[p] > 0) {
-                err.printf("warning: %s: %d %s shorter than its format (%d bytes) dropped%n", program.probes().get(p).name(),
+                err.printf("warning: %s: %d %s shorter than its format (%d bytes) dropped%n",
+                        Diagnostic.printable(program.probes().get(p).name()),
                         shortRecords[p], shortRecords[p] == 1 ? "record" : "records", recordSize[p]);
             }
         }
@@ -197,7 +199,7 @@ public final class ProgramState {
     }
 
     private static String warning(DebugInfo debug, int action, int pc, String message) {
-        String file = debug.sourceName().isEmpty() ? "script" : debug.sourceName();
+        String file = Diagnostic.printable(debug.sourceName().isEmpty() ? "script" : debug.sourceName());
         SourcePosition pos = debug.positionOf(action, pc);
         if (pos == null) {
             return file + ": warning: " + message + " (action " + action + ", pc " + pc + ")\n";
@@ -206,11 +208,7 @@ public final class ProgramState {
                 .append(": warning: ").append(message).append('\n');
         String line = debug.sourceLine(pos.line());
         if (!line.isEmpty()) {
-            sb.append("    ").append(line).append("\n    ");
-            for (int i = 0; i < pos.column() - 1 && i < line.length(); i++) {
-                sb.append(line.charAt(i) == '\t' ? '\t' : ' ');
-            }
-            sb.append("^\n");
+            Diagnostic.appendExcerpt(sb, line, pos.column());
         }
         return sb.toString();
     }
