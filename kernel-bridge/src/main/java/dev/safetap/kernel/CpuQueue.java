@@ -27,6 +27,9 @@ final class CpuQueue {
     private int head;
     private int count;
 
+    /** Bytes of index per queued record: its time, kind, offset and length. */
+    static final int INDEX_BYTES = 8 + 4 + 4 + 4;
+
     CpuQueue(int byteCapacity, int entryCapacity) {
         bytes = new byte[byteCapacity];
         buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -52,11 +52,22 @@ final class TimeOrderedMerge {
         this.lost = new long[cpuCount];
         this.queues = new CpuQueue[cpuCount];
         this.intakes = new Intake[cpuCount];
-        int byteCapacity = 2 * ringBytes + (1 << 16);
+        int byteCapacity = queueBytes(ringBytes);
         for (int i = 0; i < cpuCount; i++) {
             queues[i] = new CpuQueue(byteCapacity, byteCapacity / SMALLEST_QUEUED);
             intakes[i] = new Intake(i);
         }
+    }
+
+    /** The records a CPU's queue holds: twice its ring, and one largest record. */
+    private static int queueBytes(int ringBytes) {
+        return 2 * ringBytes + (1 << 16);
+    }
+
+    /** The heap the queues of {@code cpuCount} rings of {@code ringBytes} take: their records and index. */
+    static long heapBytes(int cpuCount, int ringBytes) {
+        long records = queueBytes(ringBytes);
+        return cpuCount * (records + records / SMALLEST_QUEUED * CpuQueue.INDEX_BYTES);
     }
 
     /** The consumer that takes ring {@code index}'s records into its queue. */
