@@ -103,20 +103,24 @@ class CommandAndSignalTest {
     void aTracerKilledWithSigkillSendsTheCommandSigterm() throws Exception {
         String comm = "stwl_orphan";
         long[] workload = {-1};
-        Map<Integer, Long> signals = signalsTo(comm, () -> {
-            TracerProcess t = TracerProcess.start(List.of(), "-c", workloadCommand("term", comm), "-e", READY);
-            try {
-                t.awaitLine("ready");
-                workload[0] = pidOf(t.awaitLineStarting("running "));
-                t.killHard();
-                assertTrue(t.process.waitFor(30, TimeUnit.SECONDS));
-                t.awaitLine("got SIGTERM");
-                assertTrue(TracerProcess.awaitNoShellFor(workload[0]), "the watcher exits");
-            } finally {
-                t.process.destroyForcibly();
-            }
-        });
-        ProcessHandle.of(workload[0]).ifPresent(ProcessHandle::destroyForcibly);
+        Map<Integer, Long> signals;
+        try {
+            signals = signalsTo(comm, () -> {
+                TracerProcess t = TracerProcess.start(List.of(), "-c", workloadCommand("term", comm), "-e", READY);
+                try {
+                    t.awaitLine("ready");
+                    workload[0] = pidOf(t.awaitLineStarting("running "));
+                    t.killHard();
+                    assertTrue(t.process.waitFor(30, TimeUnit.SECONDS));
+                    t.awaitLine("got SIGTERM");
+                    assertTrue(TracerProcess.awaitNoShellFor(workload[0]), "the watcher exits");
+                } finally {
+                    t.process.destroyForcibly();
+                }
+            });
+        } finally {
+            ProcessHandle.of(workload[0]).ifPresent(ProcessHandle::destroyForcibly);
+        }
         assertEquals(Map.of(SIGTERM, 1L, SIGCONT, 1L), signals);
     }
 
