@@ -35,6 +35,8 @@ import sun.misc.Signal;
 public final class TraceRun implements EventSink {
     /** How often the loop checks that the {@code -p} process still runs. */
     private static final long PROCESS_CHECK_NANOS = 100_000_000L;
+    /** Missed ticks are reported at once, then at most this often (per run), summed per probe. */
+    private static final long MISSED_TICKS_REPORT_NANOS = 1_000_000_000L;
 
     /** Why a run stopped. */
     public enum Ending {
@@ -62,6 +64,8 @@ public final class TraceRun implements EventSink {
     private TraceSession session;
     private CountOnlyProbes counting;
     private long reportedLost;
+    private long[] missedTicks;
+    private long nextMissedTicksReport;
 
     public TraceRun(VerifiedProgram verified, TraceSettings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
@@ -123,6 +127,7 @@ public final class TraceRun implements EventSink {
                 command.release();
             }
             Ending ending = loop(program, plan.intervals(), start, command, target);
+            reportMissedTicks(program, plan.intervals());
             if (command != null && (ending == Ending.EXIT || ending == Ending.OUTPUT_CLOSED)) {
                 command.terminate();
             }
@@ -172,6 +177,7 @@ public final class TraceRun implements EventSink {
 
     private Ending loop(Program program, List<Integer> intervals, long start, HeldCommand command, TracedProcess target) {
         long[] next = new long[intervals.size()];
+        missedTicks = new long[intervals.size()];
         for (int i = 0; i < next.length; i++) {
             next[i] = start + program.probes().get(intervals.get(i)).period();
         }
@@ -193,10 +199,13 @@ public final class TraceRun implements EventSink {
                     if (next[i] <= now) {
                         long missed = (now - next[i]) / probe.period() + 1;
                         next[i] += missed * probe.period();
-                        warnMissedTicks(probe, missed);
+                        missedTicks[i] += missed;
                     }
                 }
                 wait = Math.min(wait, Math.max(0, (next[i] - now) / 1_000_000));
+            }
+            if (now >= nextMissedTicksReport && reportMissedTicks(program, intervals)) {
+                nextMissedTicksReport = now + MISSED_TICKS_REPORT_NANOS;
             }
             if (stopRequested || tier.exitRequested()) {
                 continue;
@@ -221,11 +230,22 @@ public final class TraceRun implements EventSink {
 
     /**
      * A tick fires at most once however late it is (firing the missed ones at once would show a burst that never
-     * happened), so the ticks a stopped or starved tracer missed are reported, never skipped silently.
+     * happened), so the ticks a stopped or starved tracer missed are reported, never skipped silently: at once, then
+     * summed over at most a second, and what is left when the run stops. Returns whether anything was reported.
      */
-    private void warnMissedTicks(ProbeDecl probe, long missed) {
-        err.println("warning: " + probe.name() + " missed " + missed + (missed == 1 ? " tick" : " ticks")
-                + ": safetap was stopped or could not keep up, and fires one tick after such a gap, not each one missed");
+    private boolean reportMissedTicks(Program program, List<Integer> intervals) {
+        boolean reported = false;
+        for (int i = 0; i < missedTicks.length; i++) {
+            long missed = missedTicks[i];
+            if (missed > 0) {
+                err.println("warning: " + program.probes().get(intervals.get(i)).name() + " missed " + missed
+                        + (missed == 1 ? " tick" : " ticks") + ": safetap was stopped or could not keep up, and fires one"
+                        + " tick after such a gap, not each one missed");
+                missedTicks[i] = 0;
+                reported = true;
+            }
+        }
+        return reported;
     }
 
     /**

@@ -223,7 +223,8 @@ class CommandAndSignalTest {
                 assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the tracer did not stop when its stdout was closed");
                 errReader.join();
                 assertEquals(141, p.exitValue(), err.toString());
-                assertEquals("", err.toString());
+                assertEquals("", err.toString().replaceAll("warning: interval:ms:10 missed \\d+ ticks?: .*\n", ""),
+                        "nothing but ticks missed by a loaded machine");
                 assertTrue(workload > 0);
                 assertFalse(ProcessHandle.of(workload).map(ProcessHandle::isAlive).orElse(false), "the command was ended");
             } finally {
