@@ -11,9 +11,13 @@
  *   direct NAME PATH K         K O_DIRECT reads of 4096 bytes from PATH
  *   buffered NAME PATH K       K buffered reads of 4096 bytes from PATH
  *   extents NAME PATH          prints "MAJOR MINOR SECTOR SECTORS" for each extent of PATH (FIEMAP)
+ *   term NAME                  prints "running PID", calls getppid once, then sleeps in pause(2) until killed;
+ *                              each SIGTERM it receives prints "got SIGTERM" (and does not end it)
  *   forever NAME SIZE          reads SIZE bytes from /dev/zero until killed, after printing "running"
  *   threads NAME N             blocks in one read(2) of stdin, then the main thread (named NAME) and a second
  *                              thread (named NAME_t) each make N reads of 1 byte from /dev/zero
+ *   noperf NAME CMD [ARG...]   runs CMD under a seccomp filter that fails perf_event_open with EPERM (what a
+ *                              container's seccomp profile does), without dropping any capability
  *   wake NAME N                the main thread (named NAME) wakes a second thread (named NAME_w) exactly N
  *                              times: it waits until that thread sleeps in read(2) on a pipe (its state in
  *                              /proc is S), then writes one byte. Both run on one CPU, so that the kernel
@@ -23,10 +27,15 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
+#include <errno.h>
 #include <linux/fiemap.h>
+#include <linux/filter.h>
 #include <linux/fs.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +265,42 @@ static void threads(const char *name, long n) {
     pthread_join(thread, NULL);
 }
 
+static void on_sigterm(int signal) {
+    static const char message[] = "got SIGTERM\n";
+    (void) signal;
+    if (write(1, message, sizeof message - 1) < 0) {
+        _exit(3);
+    }
+}
+
+static void term(const char *name) {
+    name_thread(name);
+    if (signal(SIGTERM, on_sigterm) == SIG_ERR) {
+        fail("signal");
+    }
+    printf("running %d\n", (int) getpid());
+    fflush(stdout);
+    syscall(SYS_getppid);
+    for (;;) {
+        pause();
+    }
+}
+
+static void exec_without_perf(char **argv) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_perf_event_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+        fail("seccomp");
+    }
+    execvp(argv[0], argv);
+    fail(argv[0]);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: workload MODE NAME ARGS...\n");
@@ -290,6 +335,10 @@ int main(int argc, char **argv) {
         extents(argv[3]);
     } else if (strcmp(mode, "threads") == 0 && argc == 4) {
         threads(name, atol(argv[3]));
+    } else if (strcmp(mode, "term") == 0 && argc == 3) {
+        term(name);
+    } else if (strcmp(mode, "noperf") == 0 && argc >= 4) {
+        exec_without_perf(argv + 3);
     } else if (strcmp(mode, "wake") == 0 && argc == 4) {
         wake(name, atol(argv[3]));
     } else if (strcmp(mode, "forever") == 0 && argc == 4) {

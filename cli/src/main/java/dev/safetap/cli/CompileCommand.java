@@ -5,13 +5,16 @@ import dev.safetap.bytecode.ProgramCodec;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.Verifier;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code safetap compile FILE -o OUT}: compile a script to a bytecode file (verified before it is written). */
 @Command(name = "compile", mixinStandardHelpOptions = true,
@@ -23,15 +26,26 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "-o", required = true, paramLabel = "OUT", description = "Bytecode file to write.")
     Path output;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (Files.isDirectory(output)) {
+            throw unwritable("it is a directory; give the name of the file to write");
+        }
         Program program = ScriptLoader.load(script, KernelProbeCatalog.forCompiling());
         Verifier.verify(program, script.memoryBudget());
         try {
             Files.write(output, ProgramCodec.encode(program));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw unwritable(reason + "; choose another file for -o");
         }
         return ExitCode.OK;
+    }
+
+    private ParameterException unwritable(String why) {
+        return new ParameterException(spec.commandLine(), "cannot write the bytecode to " + output + ": " + why);
     }
 }

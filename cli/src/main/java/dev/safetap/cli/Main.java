@@ -2,24 +2,32 @@ package dev.safetap.cli;
 
 import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.SafetapException;
+import dev.safetap.kernel.HeldCommand;
+import dev.safetap.kernel.SessionOptions;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.session.ProbeListing;
 import dev.safetap.session.TraceRun;
 import dev.safetap.session.TraceSettings;
+import dev.safetap.session.TracerOutput;
 import dev.safetap.vm.OutputFormat;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The {@code safetap} command: runs a script against the live kernel, or one of the subcommands. */
 @Command(name = "safetap", mixinStandardHelpOptions = true, version = "safetap 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Production-safe dynamic tracer for Linux: bpftrace syntax, verified bytecode, run in user space.",
-            "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach or trace, 70 internal error."},
+            "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach or trace, "
+                + "141 standard output closed, 70 internal error."},
         subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class, FuzzCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
@@ -42,11 +50,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "-c", paramLabel = "CMD", description = "Run CMD once every probe is attached; stop when it exits. cpid is its pid.")
     String command;
 
-    @Option(names = "-p", paramLabel = "PID", description = "Trace only the events of process PID (all its threads).")
-    int pid = -1;
+    @Option(names = "-p", paramLabel = "PID", description = "Trace only the events of process PID (all its threads); "
+            + "stop when it exits.")
+    Integer pid;
 
     @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
     int ringPages = 1024;
+
+    @Spec
+    CommandSpec spec;
 
     final PrintStream out;
     final PrintStream err;
@@ -57,27 +69,55 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, TracerOutput.stdout(), System.err));
     }
 
     /** Runs the command line with these streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main(out, err));
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, err));
-        cli.setParameterExceptionHandler((e, a) -> {
-            err.println("safetap: " + Diagnostic.printable(e.getMessage()));
-            err.println("Try 'safetap --help' for usage.");
-            return ExitCode.USAGE;
-        });
         try {
+            CommandLine cli = new CommandLine(new Main(out, err));
+            cli.setOut(new java.io.PrintWriter(out, true));
+            cli.setErr(new java.io.PrintWriter(err, true));
+            cli.setExecutionExceptionHandler((e, line, parsed) -> handle(e, err));
+            cli.setParameterExceptionHandler((e, a) -> {
+                err.println("safetap: " + Diagnostic.printable(e.getMessage()));
+                err.println("Try 'safetap --help' for usage.");
+                return ExitCode.USAGE;
+            });
             return cli.execute(args);
+        } catch (LinkageError | TypeNotPresentException e) {
+            return loadFailure(e, err);
         } catch (OutOfMemoryError e) {
             err.println("safetap: out of memory: the maps and ring buffers fit the memory budget, so this is a bug in safetap; "
                     + "please report it with the script that caused it");
             return ExitCode.INTERNAL;
         }
+    }
+
+    /**
+     * A class or native library could not be loaded. With a very low {@code ulimit -n} the JVM, or JNA, cannot open
+     * the file it needs, and says so with an error instead of an exception, naming the cause in its chain or (a
+     * class loader) not at all: when no file can be opened now either, that is the reason.
+     */
+    private static int loadFailure(Throwable e, PrintStream err) {
+        String tooMany = "Too many open files";
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (String.valueOf(cause.getMessage()).contains(tooMany)) {
+                return outOfFileDescriptors(cause.getMessage(), err);
+            }
+        }
+        try (java.io.FileInputStream probe = new java.io.FileInputStream("/dev/null")) {
+            err.println("safetap: internal error: cannot load what it needs (" + e + "); check the installation of"
+                    + " safetap and its Java");
+            return ExitCode.INTERNAL;
+        } catch (java.io.IOException noFile) {
+            return outOfFileDescriptors(noFile.getMessage(), err);
+        }
+    }
+
+    private static int outOfFileDescriptors(String message, PrintStream err) {
+        err.println("safetap: cannot start: it ran out of file descriptors (" + message + "): raise `ulimit -n`");
+        return ExitCode.ATTACH;
     }
 
     /** Maps the pipeline's errors to their message and exit code; anything else is a bug in safetap. */
@@ -111,21 +151,61 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** Checks what picocli cannot: the ranges of -p and --ring-pages, -c with -p, and that -c names a command. */
+    private void validate() {
+        if (pid != null && pid <= 0) {
+            throw usage("-p takes the id of a running process, a positive number, not " + pid);
+        }
+        if (pid != null && command != null) {
+            throw usage("-c and -p cannot be used together: -c traces the command it starts, -p a running process");
+        }
+        String ring = SessionOptions.ringPagesProblem(ringPages);
+        if (ring != null) {
+            throw usage("--ring-pages " + ring);
+        }
+    }
+
+    /** The argv of the -c command, its program checked to exist and be executable; empty without -c. */
+    private List<String> commandArgv() {
+        if (command == null) {
+            return List.of();
+        }
+        if (command.isBlank()) {
+            throw usage("-c needs a command to run");
+        }
+        List<String> argv = CommandWords.argv(command);
+        String program = argv.get(0);
+        if (HeldCommand.executable(program).isEmpty()) {
+            Path file = Path.of(program);
+            String why = !program.contains("/") ? "no such command in PATH"
+                    : Files.isDirectory(file) ? "it is a directory"
+                    : Files.exists(file) ? "it is not an executable file" : "no such file";
+            throw usage("-c: cannot run " + program + ": " + why);
+        }
+        return argv;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
     @Override
     public Integer call() {
+        validate();
         if (list) {
             String pattern = script.positional.isEmpty() ? "*" : script.positional.get(0);
             ProbeListing.print(KernelProbeCatalog.forCompiling(), pattern, verbose, out);
             return ExitCode.OK;
         }
+        List<String> argv = commandArgv();
         KernelProbeCatalog catalog = KernelProbeCatalog.live();
         var verified = ScriptLoader.loadVerified(script, catalog);
         if (verbose) {
             err.print(verified.report().render());
         }
-        List<String> argv = command == null ? List.of() : CommandWords.argv(command);
-        TraceSettings settings = new TraceSettings(quiet, pid, argv, ringPages, !script.noKernelFilter, format, script.memoryBudget());
-        new TraceRun(verified, settings, out, err).run(catalog);
-        return ExitCode.OK;
+        TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages,
+                !script.noKernelFilter, format, script.memoryBudget());
+        TraceRun.Ending ending = new TraceRun(verified, settings, out, err).run(catalog);
+        return ending == TraceRun.Ending.OUTPUT_CLOSED ? ExitCode.OUTPUT_CLOSED : ExitCode.OK;
     }
 }

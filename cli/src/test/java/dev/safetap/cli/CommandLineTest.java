@@ -153,4 +153,76 @@ class CommandLineTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("'lots' is not a size: write bytes, or a number with K, M, G or T, e.g. 512M"), bad.err());
     }
+
+    private static final String TRY_HELP = "Try 'safetap --help' for usage.\n";
+
+    @Test
+    void ringPagesOutsideTheRangeAreAUsageError() {
+        int pageSize = dev.safetap.kernel.LibC.getpagesize();
+        String range = "--ring-pages must be a power of two from 1 to " + (1 << 28) / pageSize + " (256 MiB per CPU with "
+                + pageSize + "-byte pages), not ";
+        for (String pages : new String[] {"0", "-1", "3", "2147483647", "262144"}) {
+            Result r = run("--ring-pages", pages, "-e", "BEGIN { exit(); }");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("safetap: " + range + pages + "\n" + TRY_HELP, r.err());
+        }
+        Result notANumber = run("--ring-pages", "many", "-e", "BEGIN { exit(); }");
+        assertEquals(2, notANumber.code());
+    }
+
+    @Test
+    void pidMustNameAProcessAndExcludesDashC() {
+        for (String pid : new String[] {"-1", "0"}) {
+            Result r = run("-p", pid, "-e", "BEGIN { exit(); }");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("safetap: -p takes the id of a running process, a positive number, not " + pid + "\n" + TRY_HELP,
+                    r.err());
+        }
+        Result both = run("-p", "1", "-c", "/bin/true", "-e", "BEGIN { exit(); }");
+        assertEquals(2, both.code());
+        assertEquals("safetap: -c and -p cannot be used together: -c traces the command it starts, -p a running process\n"
+                + TRY_HELP, both.err());
+    }
+
+    @Test
+    void aCommandThatCannotRunIsAUsageError() throws IOException {
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "not a program\n");
+        String[][] cases = {
+            {"/no/such/cmd", "/no/such/cmd: no such file"},
+            {"safetap-no-such-command --flag", "safetap-no-such-command: no such command in PATH"},
+            {dir.toString(), dir + ": it is a directory"},
+            {plain.toString(), plain + ": it is not an executable file"},
+        };
+        for (String[] c : cases) {
+            Result r = run("-c", c[0], "-e", "BEGIN { exit(); }");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("safetap: -c: cannot run " + c[1] + "\n" + TRY_HELP, r.err());
+        }
+        Result blank = run("-c", " ", "-e", "BEGIN { exit(); }");
+        assertEquals(2, blank.code());
+        assertEquals("safetap: -c needs a command to run\n" + TRY_HELP, blank.err());
+    }
+
+    @Test
+    void compileToADirectoryOrAFullDeviceIsAUsageError() {
+        Result directory = run("compile", "-e", "BEGIN { exit(); }", "-o", dir.toString());
+        assertEquals(2, directory.code(), directory.err());
+        assertEquals("safetap: cannot write the bytecode to " + dir + ": it is a directory; give the name of the file to"
+                + " write\n" + TRY_HELP, directory.err());
+        Result full = run("compile", "-e", "BEGIN { exit(); }", "-o", "/dev/full");
+        assertEquals(2, full.code(), full.err());
+        assertEquals("safetap: cannot write the bytecode to /dev/full: No space left on device; choose another file for -o\n"
+                + TRY_HELP, full.err());
+    }
+
+    @Test
+    void aListPatternOfAHundredThousandStarsListsEverything() {
+        Result all = run("-l", "*");
+        assertEquals(0, all.code(), all.err());
+        Result stars = run("-l", "*".repeat(100_000));
+        assertEquals(0, stars.code(), stars.err());
+        assertEquals(all.out(), stars.out());
+        Result prefixed = run("-l", "tracepoint:" + "*".repeat(100_000) + ":sys_enter_read");
+        assertEquals("tracepoint:syscalls:sys_enter_read\n", prefixed.out());
+    }
 }

@@ -43,8 +43,8 @@ public final class CommTable {
                 }
             }
         } catch (IOException e) {
-            throw new KernelException("cannot list /proc to name running threads (" + e.getMessage()
-                    + "); is /proc mounted?", e);
+            throw new KernelException("cannot list /proc to name running threads (" + FileProblem.reason(e) + ")"
+                    + FileProblem.fix(e, "is /proc mounted?", "run safetap as root"), e);
         }
         return table;
     }

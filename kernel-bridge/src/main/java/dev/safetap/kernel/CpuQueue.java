@@ -16,6 +16,9 @@ final class CpuQueue {
     static final int FORK = -2;
     static final int EXIT = -3;
 
+    /** Bytes of index per queued record: its time, kind, offset and length. */
+    static final int INDEX_BYTES = 8 + 4 + 4 + 4;
+
     private final byte[] bytes;
     final ByteBuffer buffer;
     private int end;
@@ -26,9 +29,6 @@ final class CpuQueue {
     private final int[] lengths;
     private int head;
     private int count;
-
-    /** Heap bytes of one entry's arrays: time, kind, offset, length. */
-    static final int BYTES_PER_ENTRY = 8 + 4 + 4 + 4;
 
     CpuQueue(int byteCapacity, int entryCapacity) {
         bytes = new byte[byteCapacity];

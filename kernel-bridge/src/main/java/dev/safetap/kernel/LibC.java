@@ -22,6 +22,16 @@ public final class LibC {
     public static final int POLLIN = 1;
     public static final int PR_SET_NAME = 15;
     public static final int RLIMIT_NOFILE = 7;
+    public static final int SIGINT = 2;
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    public static final int SIGCONT = 18;
+    public static final int P_PID = 1;
+    public static final int WNOHANG = 1;
+    public static final int WSTOPPED = 2;
+    public static final int WEXITED = 4;
+    public static final int WNOWAIT = 0x01000000;
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
 
     private LibC() {
     }
@@ -39,6 +49,8 @@ public final class LibC {
     public static native int open(String path, int flags, int mode);
 
     public static native long read(int fd, Pointer buffer, long count);
+
+    public static native long write(int fd, Pointer buffer, long count);
 
     public static native int close(int fd);
 
@@ -66,6 +78,13 @@ public final class LibC {
 
     public static native int waitpid(int pid, Pointer status, int options);
 
+    public static native int waitid(int idType, int id, Pointer info, int options);
+
+    public static native int kill(int pid, int signal);
+
+    /** Sets the disposition of {@code signal}; a null handler is SIG_DFL. */
+    public static native Pointer signal(int signal, Pointer handler);
+
     public static native int posix_spawn(Pointer pid, String path, Pointer fileActions, Pointer attributes,
                                          Pointer argv, Pointer environment);
 
@@ -74,6 +93,16 @@ public final class LibC {
     public static native int posix_spawn_file_actions_destroy(Pointer fileActions);
 
     public static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+    public static native int posix_spawn_file_actions_addclose(Pointer fileActions, int fd);
+
+    public static native int posix_spawnattr_init(Pointer attributes);
+
+    public static native int posix_spawnattr_destroy(Pointer attributes);
+
+    public static native int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    public static native int posix_spawnattr_setsigmask(Pointer attributes, Pointer signalSet);
 
     public static native int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int flags,
                                                               int mode);

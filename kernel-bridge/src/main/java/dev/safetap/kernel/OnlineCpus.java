@@ -18,8 +18,8 @@ final class OnlineCpus {
         try {
             text = Files.readString(ONLINE).strip();
         } catch (IOException e) {
-            throw new KernelException("cannot read " + ONLINE + " to find the online CPUs (" + e.getMessage()
-                    + "); is sysfs mounted?", e);
+            throw new KernelException("cannot read " + ONLINE + " to find the online CPUs (" + FileProblem.reason(e) + ")"
+                    + FileProblem.fix(e, "is sysfs mounted?", "run safetap as root"), e);
         }
         return parse(text);
     }

@@ -32,6 +32,9 @@ final class PerfEvent {
     private static final long FLAG_COMM_EXEC = 1L << 24;
     private static final long FLAG_USE_CLOCKID = 1L << 25;
     private static final int CLOCK_MONOTONIC = 1;
+    private static final int OWN_FILES = 8;
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
     private static final int ATTR_SIZE = 128;
     private static final int ATTR_SAMPLE_PERIOD = 16;
     private static final int ATTR_SAMPLE_TYPE = 24;
@@ -55,7 +58,8 @@ final class PerfEvent {
      * Loaded before any event is opened: once the process is out of file descriptors no class file
      * could be opened any more to release what was opened and report the failure.
      */
-    private static final Class<?>[] FAILURE_PATH = {Errno.class, KernelException.class, DeferredRelease.class};
+    private static final Class<?>[] FAILURE_PATH = {Errno.class, KernelException.class, DeferredRelease.class,
+        FileProblem.class};
 
     private PerfEvent() {
     }
@@ -126,10 +130,8 @@ final class PerfEvent {
         }
         String failed = "perf_event_open for " + what + " failed (" + Errno.describe(errno) + "): ";
         switch (errno) {
-            case Errno.EACCES, Errno.EPERM -> throw new KernelException(failed + "kernel.perf_event_paranoid is "
-                    + paranoid() + "; run as root or grant CAP_PERFMON (or lower kernel.perf_event_paranoid)");
-            case Errno.EMFILE -> throw new KernelException(failed + "too many open files: raise `ulimit -n` (needed: "
-                    + (needed + openFiles()) + ")");
+            case Errno.EACCES, Errno.EPERM -> throw new KernelException(failed + denied());
+            case Errno.EMFILE -> throw new KernelException(failed + tooManyOpenFiles(needed));
             case Errno.ENFILE -> throw new KernelException(failed + "the system-wide file table is full: "
                     + "raise fs.file-max or trace fewer tracepoints (needed: " + needed + " perf events)");
             case Errno.ENOENT, Errno.ENODEV, Errno.EOPNOTSUPP -> throw new KernelException(failed
@@ -214,16 +216,72 @@ final class PerfEvent {
         }
     }
 
+    /**
+     * At EMFILE every fd below the soft limit is in use, so the process holds as many fds as the limit, and
+     * needs {@code needed} more for perf events, and {@value #OWN_FILES} for what the run opens after them (the
+     * /proc scan, the pipes of the deferred release and of a held command); counted without opening a file,
+     * which would fail too (/proc/self/fd).
+     */
+    private static String tooManyOpenFiles(int needed) {
+        long limit = FileProblem.openFileLimit();
+        return "too many open files: raise `ulimit -n` to at least " + (limit + needed + OWN_FILES) + " (now " + limit
+                + "; " + needed + " more perf event" + (needed == 1 ? "" : "s") + " to open, and a few files for safetap)";
+    }
+
+    /**
+     * Why the kernel refused: without CAP_PERFMON (or CAP_SYS_ADMIN) kernel.perf_event_paranoid decides;
+     * with them, capabilities of a user namespace do not count, and otherwise a seccomp filter or a security
+     * module refused, whatever the uid.
+     */
+    private static String denied() {
+        String status = procFile("/proc/self/status");
+        long capabilities = hexField(status, "CapEff:");
+        boolean capable = (capabilities & (1L << CAP_PERFMON | 1L << CAP_SYS_ADMIN)) != 0;
+        String paranoid = "kernel.perf_event_paranoid is " + paranoid();
+        if (!capable) {
+            return paranoid + " and safetap has neither CAP_PERFMON nor CAP_SYS_ADMIN"
+                    + (LibC.geteuid() == 0 ? " (it runs as root, but without these capabilities)" : "")
+                    + ": run as root or grant CAP_PERFMON (or lower kernel.perf_event_paranoid)";
+        }
+        if (!procFile("/proc/self/uid_map").strip().endsWith("4294967295")) {
+            return "safetap runs in a user namespace (a rootless container or `unshare -U`), whose capabilities do not"
+                    + " count for perf events: run it in the initial user namespace, or set kernel.perf_event_paranoid"
+                    + " to -1 (now " + paranoid() + ")";
+        }
+        if (hexField(status, "Seccomp:") == 2) {
+            return "safetap has CAP_PERFMON or CAP_SYS_ADMIN, so a seccomp filter refuses perf_event_open (Seccomp: 2 in"
+                    + " /proc/self/status): in a container, allow perf_event_open in its seccomp profile (docker: "
+                    + "--security-opt seccomp=unconfined) and grant CAP_PERFMON";
+        }
+        return "safetap has CAP_PERFMON or CAP_SYS_ADMIN, so a security policy refuses perf events: check the kernel lockdown mode "
+                + "(/sys/kernel/security/lockdown) and security modules such as SELinux or AppArmor (their denials are in"
+                + " dmesg or the audit log)";
+    }
+
+    /** The value of {@code name} in /proc/self/status (hexadecimal or decimal digits), or 0. */
+    private static long hexField(String status, String name) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(name)) {
+                String value = line.substring(name.length()).strip();
+                return value.isEmpty() ? 0 : Long.parseUnsignedLong(value, 16);
+            }
+        }
+        return 0;
+    }
+
+    private static String procFile(String path) {
+        try {
+            return Files.readString(Path.of(path));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static String paranoid() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
         } catch (IOException e) {
             return "unknown (" + e.getMessage() + ")";
         }
-    }
-
-    private static int openFiles() {
-        String[] entries = Path.of("/proc/self/fd").toFile().list();
-        return entries == null ? 0 : entries.length;
     }
 }

@@ -9,12 +9,27 @@ public record SessionOptions(int ringPages, int pid, boolean kernelFilters) {
 
     public static final SessionOptions DEFAULT = new SessionOptions(64, -1, true);
 
+    /** Largest data area of one ring: 256 MiB per CPU, mapped and locked; more is never needed to keep up. */
+    public static final int MAX_RING_BYTES = 1 << 28;
+
     public SessionOptions {
-        if (ringPages < 1 || Integer.bitCount(ringPages) != 1) {
-            throw new IllegalArgumentException("ring pages must be a power of two, not " + ringPages);
+        String problem = ringPagesProblem(ringPages);
+        if (problem != null) {
+            throw new IllegalArgumentException("the ring pages " + problem);
         }
         if (pid < -1 || pid == 0) {
             throw new IllegalArgumentException("pid must be positive or -1 for all tasks, not " + pid);
         }
+    }
+
+    /** Why {@code pages} cannot be the data pages of a ring ("must be ..."); null if it can. */
+    public static String ringPagesProblem(int pages) {
+        int pageSize = LibC.getpagesize();
+        int max = MAX_RING_BYTES / pageSize;
+        if (pages < 1 || pages > max || Integer.bitCount(pages) != 1) {
+            return "must be a power of two from 1 to " + max + " (" + (MAX_RING_BYTES >> 20)
+                    + " MiB per CPU with " + pageSize + "-byte pages), not " + pages;
+        }
+        return null;
     }
 }

@@ -71,10 +71,10 @@ final class TimeOrderedMerge {
         return Math.min(ringBytes, MOST_QUEUED) + (1 << 16);
     }
 
-    /** Heap one CPU's queue takes: its record bytes and its per-record arrays. */
-    static long queueHeapBytes(int ringBytes) {
-        long bytes = queueBytes(ringBytes);
-        return bytes + bytes / SMALLEST_QUEUED * CpuQueue.BYTES_PER_ENTRY;
+    /** The heap the queues of {@code cpuCount} rings of {@code ringBytes} take: their records and index. */
+    static long heapBytes(int cpuCount, int ringBytes) {
+        long records = queueBytes(ringBytes);
+        return cpuCount * (records + records / SMALLEST_QUEUED * CpuQueue.INDEX_BYTES);
     }
 
     /** The consumer that takes ring {@code index}'s records into its queue. */

@@ -65,6 +65,12 @@ public final class TraceSession implements AutoCloseable {
     public static TraceSession open(TracepointCatalog catalog, List<TraceRequest> requests, SessionOptions options) {
         int[] cpus = OnlineCpus.list();
         int ringBytes = options.ringPages() * LibC.getpagesize();
+        long heap = TimeOrderedMerge.heapBytes(cpus.length, ringBytes);
+        if (heap > Runtime.getRuntime().maxMemory()) {
+            throw new KernelException("rings of " + options.ringPages() + " pages on " + cpus.length + " CPUs need "
+                    + (heap >> 20) + " MiB of heap to merge their records, more than the JVM's maximum heap ("
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): use fewer ring pages, or a larger heap (-Xmx)");
+        }
         int wakeupBytes = Math.max(64, ringBytes / 4);
         // One attr per request, for every CPU: the records' layout is read off it once the events are open.
         Memory[] samplers = new Memory[requests.size()];
@@ -119,7 +125,7 @@ public final class TraceSession implements AutoCloseable {
     public static long memoryFor(int ringPages) {
         long page = LibC.getpagesize();
         long ringBytes = (long) ringPages * page;
-        long perCpu = ringBytes + page + TimeOrderedMerge.queueHeapBytes((int) Math.min(ringBytes, Integer.MAX_VALUE));
+        long perCpu = ringBytes + page + TimeOrderedMerge.heapBytes(1, (int) Math.min(ringBytes, Integer.MAX_VALUE));
         return OnlineCpus.list().length * perCpu;
     }
 

@@ -44,8 +44,8 @@ final class Tracefs {
         try {
             lines = Files.readAllLines(MOUNTS);
         } catch (IOException e) {
-            throw new KernelException("cannot read " + MOUNTS + " to find tracefs (" + e.getMessage()
-                    + "); is /proc mounted?", e);
+            throw new KernelException("cannot read " + MOUNTS + " to find tracefs (" + FileProblem.reason(e) + ")"
+                    + FileProblem.fix(e, "is /proc mounted?", "run safetap as root"), e);
         }
         Path debugfs = null;
         for (String line : lines) {

@@ -48,8 +48,8 @@ public final class TracepointCatalog {
         } catch (NoSuchFileException e) {
             names = listDirectories(events);
         } catch (IOException e) {
-            throw new KernelException("cannot read " + root.resolve("available_events") + " (" + e.getMessage()
-                    + "); run as root or make tracefs readable", e);
+            throw new KernelException("cannot read " + root.resolve("available_events") + " (" + FileProblem.reason(e) + ")"
+                    + tracefsFix(e), e);
         }
         names.sort(null);
         return new TracepointCatalog(events, names);
@@ -97,8 +97,7 @@ public final class TracepointCatalog {
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new KernelException("cannot read " + file + " (" + e.getMessage()
-                        + "); run as root or make tracefs readable", e);
+                throw new KernelException("cannot read " + file + " (" + FileProblem.reason(e) + ")" + tracefsFix(e), e);
             }
         }
         return Optional.of(FormatParser.parse(category, event, text));
@@ -115,10 +114,14 @@ public final class TracepointCatalog {
                 }
             }
         } catch (IOException e) {
-            throw new KernelException("cannot list " + events + " (" + e.getMessage()
-                    + "); run as root or make tracefs readable", e);
+            throw new KernelException("cannot list " + events + " (" + FileProblem.reason(e) + ")" + tracefsFix(e), e);
         }
         return names;
+    }
+
+    private static String tracefsFix(IOException e) {
+        String fix = FileProblem.fix(e, "", "");
+        return fix.isEmpty() ? "; run as root or make tracefs readable" : fix;
     }
 
     private static String resource(String path) {

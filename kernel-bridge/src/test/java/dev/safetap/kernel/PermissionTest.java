@@ -33,7 +33,8 @@ class PermissionTest {
             assertTrue(line(output, "catalog: ").contains("run as root or make tracefs readable"), output);
             String paranoid = Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
             assertTrue(line(output, "session: ").contains("(EACCES: Permission denied): kernel.perf_event_paranoid is "
-                    + paranoid + "; run as root or grant CAP_PERFMON"), output);
+                    + paranoid + " and safetap has neither CAP_PERFMON nor CAP_SYS_ADMIN: run as root or grant CAP_PERFMON"),
+                    output);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

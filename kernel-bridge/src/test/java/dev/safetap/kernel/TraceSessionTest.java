@@ -318,7 +318,7 @@ class TraceSessionTest {
             assertEquals(0, LibC.setrlimit(LibC.RLIMIT_NOFILE, limit));
         }
         assertTrue(e.getMessage().contains("EMFILE"), e.getMessage());
-        assertTrue(e.getMessage().contains("too many open files: raise `ulimit -n` (needed: "), e.getMessage());
+        assertTrue(e.getMessage().contains("too many open files: raise `ulimit -n` to at least "), e.getMessage());
         assertEquals(fdsBefore, ProcessFiles.openFiles());
         assertEquals(mapsBefore, ProcessFiles.perfMappings());
     }

@@ -3,7 +3,6 @@ package dev.safetap.session;
 import dev.safetap.kernel.FormatField;
 import dev.safetap.kernel.TracepointCatalog;
 import java.io.PrintStream;
-import java.util.regex.Pattern;
 
 /** {@code safetap -l [PATTERN]}: the probes there are, as bpftrace -l prints them. */
 public final class ProbeListing {
@@ -16,11 +15,12 @@ public final class ProbeListing {
     }
 
     private static void print(TracepointCatalog catalog, String pattern, boolean fields, PrintStream out) {
-        Pattern match = glob(pattern.contains(":") ? pattern.replaceFirst("^(t|tracepoint):", "tracepoint:") : "*" + pattern + "*");
+        String glob = oneStarPerRun(pattern.contains(":") ? pattern.replaceFirst("^(t|tracepoint):", "tracepoint:")
+                : "*" + pattern + "*");
         StringBuilder sb = new StringBuilder();
         for (String tp : catalog.tracepoints()) {
             String name = "tracepoint:" + tp;
-            if (!match.matcher(name).matches() && !match.matcher(tp).matches()) {
+            if (!matches(glob, name) && !matches(glob, tp)) {
                 continue;
             }
             sb.append(name).append('\n');
@@ -36,15 +36,44 @@ public final class ProbeListing {
         out.print(sb);
     }
 
-    private static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
+    /** The glob with each run of stars made one star, which matches the same names. */
+    private static String oneStarPerRun(String glob) {
+        StringBuilder sb = new StringBuilder(glob.length());
+        for (int i = 0; i < glob.length(); i++) {
+            if (glob.charAt(i) != '*' || sb.length() == 0 || sb.charAt(sb.length() - 1) != '*') {
+                sb.append(glob.charAt(i));
             }
         }
-        return Pattern.compile(re.toString());
+        return sb.toString();
+    }
+
+    /**
+     * Whether {@code name} matches the glob ({@code *} any run, {@code ?} any one character). On a mismatch only the
+     * last {@code *} is retried one character further, which is enough: an earlier star's extent never matters once
+     * a later star has matched. Time is bounded by the product of the lengths, memory constant, whatever the pattern.
+     */
+    static boolean matches(String glob, String name) {
+        int g = 0;
+        int n = 0;
+        int star = -1;
+        int resume = 0;
+        while (n < name.length()) {
+            if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == name.charAt(n))) {
+                g++;
+                n++;
+            } else if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = n;
+            } else if (star >= 0) {
+                g = star + 1;
+                n = ++resume;
+            } else {
+                return false;
+            }
+        }
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 }

@@ -1,9 +1,11 @@
 package dev.safetap.session;
 
+import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
 import dev.safetap.kernel.KernelException;
+import dev.safetap.kernel.LibC;
 import dev.safetap.kernel.Sample;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceSession;
@@ -14,25 +16,41 @@ import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.Tier;
 import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import sun.misc.Signal;
 
 /**
  * One tracing run on the live kernel: check every layout, attach every probe of the {@link AttachPlan},
  * run BEGIN, release the held command, feed time-ordered records and interval ticks to the tier from one
- * loop, and stop on exit(), Ctrl-C, SIGTERM or the command's exit; then END, the maps, and what was lost.
+ * loop, and stop on exit(), Ctrl-C, SIGTERM, the exit of the command or of the {@code -p} process; then END,
+ * the maps, and what was lost. A closed or failing standard output stops it at once, without END.
+ *
+ * <p>The {@code -c} command is ended as bpftrace 0.17 ends its child: on exit() it receives SIGTERM at once
+ * and SIGKILL once END and the maps are printed if it still runs; on Ctrl-C or SIGTERM of the tracer, SIGKILL
+ * then; if the tracer dies, SIGTERM (see {@link HeldCommand}).
  */
 public final class TraceRun implements EventSink {
-    /** Longest wait for a released command to execute before its hold FIFO is removed anyway. */
-    private static final long EXEC_WAIT_NANOS = 2_000_000_000L;
+    /** How often the loop checks that the {@code -p} process still runs. */
+    private static final long PROCESS_CHECK_NANOS = 100_000_000L;
+    /** Missed ticks are reported at once, then at most this often (per run), summed per probe. */
+    private static final long MISSED_TICKS_REPORT_NANOS = 1_000_000_000L;
+
+    /** Why a run stopped. */
+    public enum Ending {
+        /** The script called exit(). */
+        EXIT,
+        /** SIGINT or SIGTERM (before BEGIN, if it came while attaching). */
+        SIGNAL,
+        /** The {@code -c} command exited. */
+        COMMAND_EXITED,
+        /** The {@code -p} process exited. */
+        PROCESS_EXITED,
+        /** The reader of standard output went away: nothing more was printed. */
+        OUTPUT_CLOSED
+    }
 
     private final VerifiedProgram verified;
     private final TraceSettings settings;
@@ -46,6 +64,8 @@ public final class TraceRun implements EventSink {
     private TraceSession session;
     private CountOnlyProbes counting;
     private long reportedLost;
+    private long[] missedTicks;
+    private long nextMissedTicksReport;
 
     public TraceRun(VerifiedProgram verified, TraceSettings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
@@ -55,23 +75,24 @@ public final class TraceRun implements EventSink {
     }
 
     /**
-     * Traces until told to stop. Whatever the kernel bridge reports is turned into an {@link AttachException}: of
-     * stage ATTACH until every probe is enabled, RUNTIME after.
+     * Traces until told to stop, and says why it stopped. Whatever the kernel bridge reports is turned into an
+     * {@link AttachException}: of stage ATTACH until every probe is enabled, RUNTIME after.
      */
-    public void run(KernelProbeCatalog catalog) {
+    public Ending run(KernelProbeCatalog catalog) {
         try {
-            trace(catalog);
+            return trace(catalog);
         } catch (KernelException e) {
             throw started ? AttachException.whileTracing(e) : AttachException.attach(e);
         }
     }
 
-    private void trace(KernelProbeCatalog catalog) {
+    private Ending trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
         MemoryBudget.check(verified, settings.ringPages(), settings.memoryBudget());
+        installSignalHandlers();
+        TracedProcess target = settings.pid() > 0 ? TracedProcess.of(settings.pid()) : null;
         HeldCommand command = null;
-        boolean released = false;
         try {
             if (!settings.command().isEmpty()) {
                 command = HeldCommand.start(settings.command());
@@ -87,9 +108,11 @@ public final class TraceRun implements EventSink {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
             session = TraceSession.open(catalog.tracepointCatalog(), plan.sampled(counted), options);
+            if (stopRequested) {
+                return Ending.SIGNAL;
+            }
             long start = System.nanoTime();
             tier = TierKind.INTERP.create(verified, new VmOptions(out, err, start, cpid, settings.format()));
-            installSignalHandlers();
             if (!settings.quiet()) {
                 int n = program.probes().size();
                 out.print(json() ? JsonWriter.attachedProbes(n) : "Attaching " + n + (n == 1 ? " probe...\n" : " probes...\n"));
@@ -101,13 +124,17 @@ public final class TraceRun implements EventSink {
             session.enable();
             started = true;
             tier.begin();
-            if (command != null) {
-                String held = cmdline(cpid);
+            if (command != null && !tier.exitRequested() && !stopRequested) {
                 command.release();
-                released = true;
-                awaitExec(command, cpid, held);
             }
-            loop(program, plan.intervals(), start, command);
+            Ending ending = loop(program, plan.intervals(), start, command, target);
+            reportMissedTicks(program, plan.intervals());
+            if (command != null && (ending == Ending.EXIT || ending == Ending.OUTPUT_CLOSED)) {
+                command.terminate();
+            }
+            if (ending == Ending.OUTPUT_CLOSED) {
+                return outputFailed();
+            }
             if (!tier.exitRequested()) {
                 session.finish(this);
             }
@@ -118,11 +145,15 @@ public final class TraceRun implements EventSink {
             reportLostEvents();
             tier.end();
             out.flush();
+            if (out.checkError()) {
+                return outputFailed();
+            }
             tier.state().reportProblems();
             if (session.lost() > 0) {
                 err.println("warning: " + session.lost() + " events lost (" + lostPerCpu() + "): the ring buffer was full;"
                         + " raise --ring-pages (now " + settings.ringPages() + ")");
             }
+            return ending;
         } finally {
             if (counting != null) {
                 counting.close();
@@ -131,63 +162,91 @@ public final class TraceRun implements EventSink {
                 session.close();
             }
             if (command != null) {
-                if (released) {
-                    command.close();
-                } else {
-                    command.kill();
+                command.close();
+            }
+        }
+    }
+
+    /** A write to standard output failed: quietly, if its reader went away (as bpftrace dies of SIGPIPE); else an error. */
+    private Ending outputFailed() {
+        TracerOutput stdout = out instanceof TracerOutput t ? t : null;
+        if (stdout != null && stdout.readerGone()) {
+            return Ending.OUTPUT_CLOSED;
+        }
+        throw OutputException.failed(stdout == null ? null : stdout.failure());
+    }
+
+    private Ending loop(Program program, List<Integer> intervals, long start, HeldCommand command, TracedProcess target) {
+        long[] next = new long[intervals.size()];
+        missedTicks = new long[intervals.size()];
+        for (int i = 0; i < next.length; i++) {
+            next[i] = start + program.probes().get(intervals.get(i)).period();
+        }
+        long nextProcessCheck = start;
+        while (true) {
+            if (stopRequested) {
+                return Ending.SIGNAL;
+            }
+            if (tier.exitRequested()) {
+                return Ending.EXIT;
+            }
+            long now = System.nanoTime();
+            long wait = 100;
+            for (int i = 0; i < next.length && !tier.exitRequested(); i++) {
+                ProbeDecl probe = program.probes().get(intervals.get(i));
+                if (now >= next[i]) {
+                    fireTick(intervals.get(i), now);
+                    next[i] += probe.period();
+                    if (next[i] <= now) {
+                        long missed = (now - next[i]) / probe.period() + 1;
+                        next[i] += missed * probe.period();
+                        missedTicks[i] += missed;
+                    }
+                }
+                wait = Math.min(wait, Math.max(0, (next[i] - now) / 1_000_000));
+            }
+            if (now >= nextMissedTicksReport && reportMissedTicks(program, intervals)) {
+                nextMissedTicksReport = now + MISSED_TICKS_REPORT_NANOS;
+            }
+            if (stopRequested || tier.exitRequested()) {
+                continue;
+            }
+            session.poll(this, wait);
+            reportLostEvents();
+            out.flush();
+            if (out.checkError()) {
+                return Ending.OUTPUT_CLOSED;
+            }
+            if (command != null && !command.isAlive()) {
+                return Ending.COMMAND_EXITED;
+            }
+            if (target != null && System.nanoTime() >= nextProcessCheck) {
+                nextProcessCheck = System.nanoTime() + PROCESS_CHECK_NANOS;
+                if (target.exited()) {
+                    return Ending.PROCESS_EXITED;
                 }
             }
         }
     }
 
     /**
-     * Waits until the released command has read its go-ahead and executed (its command line changes), so
-     * that the hold FIFO can be removed at once: a tracer killed with SIGKILL later leaves no file behind.
+     * A tick fires at most once however late it is (firing the missed ones at once would show a burst that never
+     * happened), so the ticks a stopped or starved tracer missed are reported, never skipped silently: at once, then
+     * summed over at most a second, and what is left when the run stops. Returns whether anything was reported.
      */
-    private static void awaitExec(HeldCommand command, int pid, String held) {
-        long deadline = System.nanoTime() + EXEC_WAIT_NANOS;
-        while (command.isAlive() && held.equals(cmdline(pid)) && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(100_000);
-        }
-        command.close();
-    }
-
-    private static String cmdline(int pid) {
-        try {
-            return Files.readString(Path.of("/proc/" + pid + "/cmdline"), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private void loop(Program program, List<Integer> intervals, long start, HeldCommand command) {
-        long[] next = new long[intervals.size()];
-        for (int i = 0; i < next.length; i++) {
-            next[i] = start + program.probes().get(intervals.get(i)).period();
-        }
-        while (!stopRequested && !tier.exitRequested()) {
-            long now = System.nanoTime();
-            long wait = 100;
-            for (int i = 0; i < next.length; i++) {
-                if (now >= next[i]) {
-                    fireTick(intervals.get(i), now);
-                    next[i] += program.probes().get(intervals.get(i)).period();
-                    if (next[i] <= now) {
-                        next[i] = now + program.probes().get(intervals.get(i)).period();
-                    }
-                }
-                wait = Math.min(wait, Math.max(0, (next[i] - now) / 1_000_000));
-            }
-            if (stopRequested || tier.exitRequested()) {
-                break;
-            }
-            session.poll(this, wait);
-            reportLostEvents();
-            out.flush();
-            if (command != null && !command.isAlive()) {
-                break;
+    private boolean reportMissedTicks(Program program, List<Integer> intervals) {
+        boolean reported = false;
+        for (int i = 0; i < missedTicks.length; i++) {
+            long missed = missedTicks[i];
+            if (missed > 0) {
+                err.println("warning: " + program.probes().get(intervals.get(i)).name() + " missed " + missed
+                        + (missed == 1 ? " tick" : " ticks") + ": safetap was stopped or could not keep up, and fires one"
+                        + " tick after such a gap, not each one missed");
+                missedTicks[i] = 0;
+                reported = true;
             }
         }
+        return reported;
     }
 
     /**
@@ -241,8 +300,16 @@ public final class TraceRun implements EventSink {
         tier.fire(sample.stream(), ctx);
     }
 
+    /**
+     * Installed before anything is attached or started, so that a signal while attaching still releases everything.
+     * A signal inherited as ignored (safetap started in the background by a shell script) is reset first: the JVM
+     * would keep ignoring it, and {@code kill -INT} must stop safetap as it stops bpftrace.
+     */
     private void installSignalHandlers() {
-        Signal.handle(new Signal("INT"), s -> stopRequested = true);
-        Signal.handle(new Signal("TERM"), s -> stopRequested = true);
+        for (String name : List.of("INT", "TERM")) {
+            Signal signal = new Signal(name);
+            LibC.signal(signal.getNumber(), null);
+            Signal.handle(signal, s -> stopRequested = true);
+        }
     }
 }

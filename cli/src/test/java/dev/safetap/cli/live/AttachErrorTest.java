@@ -3,6 +3,7 @@ package dev.safetap.cli.live;
 import static dev.safetap.cli.live.LiveTracer.javaCommand;
 import static dev.safetap.cli.live.LiveTracer.trace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safetap.bytecode.Assembler;
@@ -15,31 +16,76 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Failures to attach name their cause and the fix, and exit with code 3 (1 for a script error). */
 class AttachErrorTest {
     private static final String ALL_SYSCALLS = "tracepoint:syscalls:sys_enter_* { @[probe] = count(); }";
 
+    /** The limit the message names is enough: the same run under it succeeds. */
     @Test
-    void tooManyOpenFilesNamesUlimit() throws Exception {
-        List<String> java = javaCommand(List.of(), "-e", ALL_SYSCALLS);
-        String shell = "ulimit -n 256; exec " + String.join(" ", java.stream().map(AttachErrorTest::quote).toList());
-        Result r = LiveTracer.run(List.of("/bin/sh", "-c", shell));
+    void tooManyOpenFilesNamesAUlimitThatIsEnough() throws Exception {
+        Result r = underUlimit(256, ALL_SYSCALLS);
         assertEquals(3, r.code(), r.err());
-        assertTrue(r.err().contains("too many open files: raise `ulimit -n` (needed: "), r.err());
+        Matcher m = Pattern.compile("too many open files: raise `ulimit -n` to at least (\\d+) \\(now 256; \\d+ more perf"
+                + " events to open, and a few files for safetap\\)\n").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        Result enough = underUlimit(Integer.parseInt(m.group(1)), ALL_SYSCALLS + " BEGIN { exit(); }");
+        assertEquals(0, enough.code(), enough.err());
+    }
+
+    /**
+     * Whatever the limit, too few file descriptors is one sentence naming `ulimit -n`, never a stack trace: the
+     * JVM and JNA themselves fail to load below a dozen, the /proc scan and perf events just above.
+     */
+    @Test
+    void aTinyUlimitIsASentenceNeverAStackTrace() throws Exception {
+        for (int limit = 8; limit <= 16; limit++) {
+            Result r = underUlimit(limit, "tracepoint:syscalls:sys_enter_read { @[comm] = count(); } BEGIN { exit(); }");
+            if (r.code() != 0) {
+                assertEquals(3, r.code(), "ulimit -n " + limit + ": " + r.err());
+                assertEquals(1, r.err().lines().count(), "ulimit -n " + limit + ": " + r.err());
+                assertTrue(r.err().startsWith("safetap: ") && r.err().contains("raise `ulimit -n`")
+                        && !r.err().contains("mounted?"), "ulimit -n " + limit + ": " + r.err());
+            }
+        }
     }
 
     @Test
     void noPermissionNamesParanoidAndCapabilities() throws Exception {
         // Root without CAP_PERFMON and CAP_SYS_ADMIN is an unprivileged tracer to perf_event_open.
         List<String> command = new ArrayList<>(List.of("capsh", "--drop=cap_perfmon,cap_sys_admin", "--", "-c"));
-        command.add(String.join(" ", javaCommand(List.of(), "-e",
-                "tracepoint:syscalls:sys_enter_read { @reads = count(); }").stream().map(AttachErrorTest::quote).toList()));
+        command.add(shell(javaCommand(List.of(), "-e", "tracepoint:syscalls:sys_enter_read { @reads = count(); }")));
         Result r = LiveTracer.run(command);
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("kernel.perf_event_paranoid is "), r.err());
-        assertTrue(r.err().contains("run as root or grant CAP_PERFMON"), r.err());
+        assertTrue(r.err().contains(" and safetap has neither CAP_PERFMON nor CAP_SYS_ADMIN (it runs as root, but without"
+                + " these capabilities): run as root or grant CAP_PERFMON"), r.err());
+    }
+
+    /** Root with every capability refused by a seccomp filter, as in a container: the filter is named, not root. */
+    @Test
+    void refusedByASeccompFilterWhileRootSaysSo() throws Exception {
+        List<String> command = new ArrayList<>(List.of(LiveTracer.workload().toString(), "noperf", "stwl"));
+        command.addAll(javaCommand(List.of(), "-e", "tracepoint:syscalls:sys_enter_read { @reads = count(); }"));
+        Result r = LiveTracer.run(command);
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("(EPERM: Operation not permitted): safetap has CAP_PERFMON or CAP_SYS_ADMIN, so a"
+                + " seccomp filter refuses perf_event_open (Seccomp: 2 in /proc/self/status)"), r.err());
+        assertFalse(r.err().contains("run as root"), r.err());
+    }
+
+    /** Root of a user namespace has capabilities there only: the namespace is named. */
+    @Test
+    void refusedInAUserNamespaceSaysSo() throws Exception {
+        List<String> command = new ArrayList<>(List.of("unshare", "--user", "--map-root-user"));
+        command.addAll(javaCommand(List.of(), "-e", "tracepoint:syscalls:sys_enter_read { @reads = count(); }"));
+        Result r = LiveTracer.run(command);
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("safetap runs in a user namespace (a rootless container or `unshare -U`), whose"
+                + " capabilities do not count for perf events"), r.err());
     }
 
     @Test
@@ -116,6 +162,15 @@ class AttachErrorTest {
         assertTrue(r.err().startsWith("safetap: the maps (up to 8 B) and the ring buffers of 65536 pages per CPU ("), r.err());
         assertTrue(r.err().contains("over the memory budget of 64.0 MiB; lower --ring-pages or raise the budget with --memory"), r.err());
         assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
+    }
+
+    private static Result underUlimit(int limit, String script) throws Exception {
+        return LiveTracer.run(List.of("/bin/sh", "-c", "ulimit -n " + limit + "; exec "
+                + shell(javaCommand(List.of(), "-e", script))));
+    }
+
+    private static String shell(List<String> words) {
+        return String.join(" ", words.stream().map(AttachErrorTest::quote).toList());
     }
 
     private static String quote(String s) {

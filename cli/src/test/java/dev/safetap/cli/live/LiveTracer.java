@@ -28,6 +28,7 @@ final class LiveTracer {
     static final String WORKLOAD_NAME = "stwl";
     private static final Pattern HIST_ROW = Pattern.compile("^\\[[^\\]]*[\\])]\\s+(\\d+)\\s+\\|");
     private static Path workload;
+    private static Path exact;
 
     private LiveTracer() {
     }
@@ -159,6 +160,26 @@ final class LiveTracer {
             workload = binary;
         }
         return workload;
+    }
+
+    /**
+     * The command of resources/live/exact.c, whose system calls after its execve are exactly getppid x5, getuid x3
+     * and exit_group: no C library, no dynamic loader.
+     */
+    static synchronized Path exactCommand() throws IOException, InterruptedException {
+        if (exact == null) {
+            Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload"));
+            Path source = dir.resolve("exact.c");
+            try (InputStream in = LiveTracer.class.getResourceAsStream("/live/exact.c")) {
+                Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path binary = dir.resolve("stwl_exact");
+            Result gcc = run(List.of("gcc", "-O2", "-static", "-nostdlib", "-fno-stack-protector",
+                    "-fno-asynchronous-unwind-tables", "-o", binary.toString(), source.toString()));
+            assertEquals(0, gcc.code(), () -> "gcc must be installed to build the exact command:\n" + gcc.err());
+            exact = binary;
+        }
+        return exact;
     }
 
     /** The -c command that runs the workload with these arguments. */

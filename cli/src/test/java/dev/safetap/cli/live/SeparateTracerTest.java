@@ -4,17 +4,11 @@ import static dev.safetap.cli.live.LiveTracer.javaCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.safetap.cli.live.LiveTracer.Result;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,14 +26,14 @@ class SeparateTracerTest {
     void twoInstancesOfTheSameScriptBothCountExactly() throws Exception {
         String script = READY + "tracepoint:syscalls:sys_enter_read /comm == \"stwl_two\"/ { @calls = count(); }"
                 + " tracepoint:syscalls:sys_enter_read /comm == \"stwl_two\"/ { @bytes = sum(args.count); }";
-        Tracer a = Tracer.start(List.of(), "-e", script);
-        Tracer b = Tracer.start(List.of(), "-e", script);
+        TracerProcess a = TracerProcess.start(List.of(), "-e", script);
+        TracerProcess b = TracerProcess.start(List.of(), "-e", script);
         try {
             a.awaitLine("ready");
             b.awaitLine("ready");
             Result workload = LiveTracer.run(List.of(LiveTracer.workload().toString(), "read", "stwl_two", "5000", "64"));
             assertEquals(0, workload.code(), workload.err());
-            for (Tracer t : List.of(a, b)) {
+            for (TracerProcess t : List.of(a, b)) {
                 Result r = t.stop().assertOk();
                 assertEquals(5000, r.value("@calls"));
                 assertEquals(5000L * 64, r.value("@bytes"));
@@ -50,19 +44,21 @@ class SeparateTracerTest {
         }
     }
 
+    /** As bpftrace, the tracer stops by itself (END runs, the maps are printed) once the process exits. */
     @Test
-    void dashPTracesEveryThreadOfThatProcessAndNothingElse() throws Exception {
+    void dashPTracesEveryThreadOfThatProcessAndNothingElseUntilItExits() throws Exception {
         int reads = 3000;
         Process workload = new ProcessBuilder(LiveTracer.workload().toString(), "threads", "stwl_p", "" + reads).start();
-        Tracer t = Tracer.start(List.of(), "-p", "" + workload.pid(), "-e",
-                READY + "tracepoint:syscalls:sys_enter_read { @[comm] = count(); }");
+        TracerProcess t = TracerProcess.start(List.of(), "-p", "" + workload.pid(), "-e",
+                READY + "tracepoint:syscalls:sys_enter_read { @[comm] = count(); } END { printf(\"end\\n\"); }");
         try {
             t.awaitLine("ready");
             workload.getOutputStream().write('\n');
             workload.getOutputStream().close();
             assertTrue(workload.waitFor(60, TimeUnit.SECONDS), "the workload finished");
             assertEquals(0, workload.exitValue());
-            Result r = t.stop().assertOk();
+            Result r = t.finish().assertOk();
+            assertTrue(r.out().contains("end\n"), r.out());
             assertEquals(Map.of("@[stwl_p]", (long) reads, "@[stwl_p_t]", (long) reads), r.values(),
                     "both threads of the process, and no other process: " + r.out());
         } finally {
@@ -90,28 +86,33 @@ class SeparateTracerTest {
                 "every sample is either counted or reported lost: sampled " + sampled + ", lost " + lostCount);
     }
 
+    /**
+     * SIGKILL leaves no perf event, file or tracefs state, and the command receives SIGTERM, as bpftrace's child
+     * does on its parent's death (PR_SET_PDEATHSIG); the workload reports it, and survives it, on the stdout it
+     * shares with the tracer.
+     */
     @Test
-    void killMinusNineLeavesNothingBehind() throws Exception {
+    void killMinusNineLeavesNothingBehindAndSendsTheCommandSigterm() throws Exception {
         Path tmp = Files.createTempDirectory("safetap-kill-");
         Map<String, String> tracefsBefore = tracefsState();
-        Tracer t = Tracer.start(List.of("-Djava.io.tmpdir=" + tmp),
-                "-c", LiveTracer.workloadCommand("forever", "stwl_kill", "64"),
+        TracerProcess t = TracerProcess.start(List.of("-Djava.io.tmpdir=" + tmp),
+                "-c", LiveTracer.workloadCommand("term", "stwl_kill"),
                 "-e", READY + "tracepoint:syscalls:sys_enter_read /comm == \"stwl_kill\"/ { @bytes = sum(args.count); }"
                         + " tracepoint:syscalls:sys_enter_* /comm == \"stwl_kill\"/ { @[probe] = count(); }");
         long workload = -1;
         try {
             t.awaitLine("ready");
-            t.awaitLine("running");
-            workload = ProcessHandle.of(t.process.pid()).orElseThrow().descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/" + LiveTracer.WORKLOAD_NAME)).orElse(false))
-                    .findFirst().orElseThrow(() -> new AssertionError("the workload is not a descendant of the tracer"))
-                    .pid();
+            workload = Long.parseLong(t.awaitLineStarting("running ").substring("running ".length()));
+            assertEquals(List.of(workload), children(t.process.pid(), LiveTracer.WORKLOAD_NAME),
+                    "the workload is the tracer's child: cpid is the command itself");
             assertTrue(perfFds(t.process.pid()) > 0, "the tracer holds perf events while it runs");
             assertEquals(0, perfFds(workload), "the traced command must not inherit perf events");
-            t.process.destroyForcibly();
+            t.killHard();
             assertTrue(t.process.waitFor(30, TimeUnit.SECONDS), "the tracer did not die of SIGKILL");
+            t.awaitLine("got SIGTERM");
             assertFalse(Files.exists(Path.of("/proc/" + t.process.pid())), "the tracer's /proc entry remains");
             assertEquals(0, perfFds(workload), "no perf event survives in the traced command");
+            assertTrue(TracerProcess.awaitNoShellFor(workload), "the shell that watched the command for the tracer exits");
             try (Stream<Path> left = Files.list(tmp)) {
                 assertEquals(List.of(), left.toList(), "the tracer's temporary files remain");
             }
@@ -139,6 +140,13 @@ class SeparateTracerTest {
         return state;
     }
 
+    /** The children of {@code pid} whose executable is named {@code name}. */
+    static List<Long> children(long pid, String name) {
+        return ProcessHandle.of(pid).orElseThrow().children()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/" + name)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
     private static int perfFds(long pid) throws IOException {
         Path fds = Path.of("/proc/" + pid + "/fd");
         if (!Files.exists(fds)) {
@@ -157,70 +165,5 @@ class SeparateTracerTest {
             }
         }
         return n;
-    }
-
-    /** A tracer in its own JVM, its stdout read line by line. */
-    private static final class Tracer {
-        final Process process;
-        final List<String> lines = new ArrayList<>();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final Thread reader;
-
-        private Tracer(Process process) {
-            this.process = process;
-            LiveTracer.pump(process.getErrorStream(), err);
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        synchronized (lines) {
-                            lines.add(line);
-                            lines.notifyAll();
-                        }
-                    }
-                } catch (IOException e) {
-                    synchronized (lines) {
-                        lines.add("[stdout closed: " + e.getMessage() + "]");
-                        lines.notifyAll();
-                    }
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Tracer start(List<String> jvmOptions, String... args) throws IOException {
-            return new Tracer(new ProcessBuilder(javaCommand(jvmOptions, args)).start());
-        }
-
-        void awaitLine(String line) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            synchronized (lines) {
-                while (!lines.contains(line)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !process.isAlive() && lines.isEmpty()) {
-                        fail("no line '" + line + "' from the tracer; stdout " + lines + "; stderr " + err);
-                    }
-                    lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                }
-            }
-        }
-
-        /** Sends SIGTERM (the tracer then prints its maps and exits) and collects the run. */
-        Result stop() throws InterruptedException {
-            process.toHandle().destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("the tracer did not stop on SIGTERM");
-            }
-            reader.join();
-            String out;
-            synchronized (lines) {
-                out = String.join("\n", lines) + "\n";
-            }
-            synchronized (err) {
-                return new Result(process.exitValue(), out, err.toString(StandardCharsets.UTF_8));
-            }
-        }
     }
 }
