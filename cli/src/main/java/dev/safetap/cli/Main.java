@@ -1,5 +1,6 @@
 package dev.safetap.cli;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.HeldCommand;
@@ -11,6 +12,7 @@ import dev.safetap.session.TraceSettings;
 import dev.safetap.session.TracerOutput;
 import dev.safetap.vm.OutputFormat;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,7 +99,8 @@ public final class Main implements Callable<Integer> {
     /**
      * A class or native library could not be loaded. With a very low {@code ulimit -n} the JVM, or JNA, cannot open
      * the file it needs, and says so with an error instead of an exception, naming the cause in its chain or (a
-     * class loader) not at all: when no file can be opened now either, that is the reason.
+     * class loader) not at all: when the limit is that low, or no file can be opened now either, that is the reason.
+     * The limit is read with getrlimit, through the JDK's own (already loaded) classes, which needs no descriptor.
      */
     private static int loadFailure(Throwable e, PrintStream err) {
         String tooMany = "Too many open files";
@@ -105,6 +108,10 @@ public final class Main implements Callable<Integer> {
             if (String.valueOf(cause.getMessage()).contains(tooMany)) {
                 return outOfFileDescriptors(cause.getMessage(), err);
             }
+        }
+        long limit = descriptorLimit();
+        if (limit >= 0 && limit < FEWEST_DESCRIPTORS) {
+            return outOfFileDescriptors(limit == 0 ? tooMany : "the limit is " + limit, err);
         }
         try (java.io.FileInputStream probe = new java.io.FileInputStream("/dev/null")) {
             err.println("safetap: internal error: cannot load what it needs (" + e + "); check the installation of"
@@ -114,6 +121,22 @@ public final class Main implements Callable<Integer> {
             return outOfFileDescriptors(noFile.getMessage(), err);
         }
     }
+
+    /**
+     * The soft limit of open files (getrlimit, no descriptor needed once the JDK's management library is loaded);
+     * 0 when loading that library itself ran out of descriptors, -1 when it cannot be told.
+     */
+    private static long descriptorLimit() {
+        try {
+            return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                    ? unix.getMaxFileDescriptorCount() : -1;
+        } catch (LinkageError | RuntimeException e) {
+            return String.valueOf(e.getMessage()).contains("Too many open files") ? 0 : -1;
+        }
+    }
+
+    /** Below this many file descriptors the JVM cannot load safetap's classes from its jars. */
+    private static final long FEWEST_DESCRIPTORS = 64;
 
     private static int outOfFileDescriptors(String message, PrintStream err) {
         err.println("safetap: cannot start: it ran out of file descriptors (" + message + "): raise `ulimit -n`");
