@@ -37,4 +37,14 @@ class LayoutCheckTest {
                 "field args[1] is absent in the running kernel, but the program was verified against unsigned at offset 32 size 8"),
                 LayoutCheck.differences(compiled, live(PID, moved, oneArg)));
     }
+
+    /** A hand-made or altered layout's slot names are only looked up, never parsed: "args[x]" is just absent. */
+    @Test
+    void aMutatedSlotNameIsAbsentNotACrash() {
+        EventLayout altered = new EventLayout("test:event", 40, List.of(new LayoutSlot("args[x]", 24, 8, SlotKind.UNSIGNED),
+                new LayoutSlot("args[99999999999]", 24, 8, SlotKind.UNSIGNED)));
+        assertEquals(List.of("field args[x] is absent in the running kernel, but the program was verified against unsigned at offset 24 size 8",
+                "field args[99999999999] is absent in the running kernel, but the program was verified against unsigned at offset 24 size 8"),
+                LayoutCheck.differences(altered, live(PID, NAME, ARGS)));
+    }
 }
