@@ -22,7 +22,7 @@ import java.util.Set;
  * served probe's count, filtered in the kernel by the same predicate the action evaluates, is folded into
  * its map entry whenever a tick or END is about to read the maps ({@link #foldInto}), so printed maps hold
  * exactly what sampling every firing would have produced. A probe whose filter the kernel rejects is handed
- * back to be sampled ({@link #rejected}).
+ * back to be sampled: it is not among the {@link #served} ones.
  */
 public final class CountOnlyProbes implements AutoCloseable {
     /** A probe served by counting: its index, tracepoint, kernel filter (null for none) and its update. */
@@ -74,23 +74,21 @@ public final class CountOnlyProbes implements AutoCloseable {
 
     private final CountingSession session;
     private final List<CountedProbe> served;
-    private final List<CountedProbe> rejected;
     private final long[] folded;
 
-    private CountOnlyProbes(CountingSession session, List<CountedProbe> served, List<CountedProbe> rejected) {
+    private CountOnlyProbes(CountingSession session, List<CountedProbe> served) {
         this.session = session;
         this.served = List.copyOf(served);
-        this.rejected = List.copyOf(rejected);
         this.folded = new long[served.size()];
     }
 
     /**
-     * Opens (disabled) a counter per probe and CPU. Probes whose filter the kernel rejects are not counted:
-     * the counters are reopened without them until every remaining filter is accepted.
+     * Opens (disabled) a counter per probe and CPU. Probes whose filter the kernel rejects are not counted (the
+     * caller samples every probe not {@link #served}): the counters are reopened without them until every remaining
+     * filter is accepted.
      */
     static CountOnlyProbes open(TracepointCatalog catalog, List<CountedProbe> probes, SessionOptions options) {
         List<CountedProbe> served = new ArrayList<>(probes);
-        List<CountedProbe> rejected = new ArrayList<>();
         while (true) {
             List<TraceRequest> requests = new ArrayList<>();
             for (CountedProbe p : served) {
@@ -98,35 +96,20 @@ public final class CountOnlyProbes implements AutoCloseable {
             }
             CountingSession session = CountingSession.open(catalog, requests, options);
             if (session.rejectedFilters().isEmpty()) {
-                return new CountOnlyProbes(session, served, rejected);
+                return new CountOnlyProbes(session, served);
             }
             session.close();
             Set<Integer> refused = new HashSet<>();
             for (TraceRequest r : session.rejectedFilters()) {
                 refused.add(r.stream());
             }
-            for (CountedProbe p : List.copyOf(served)) {
-                if (refused.contains(p.probe())) {
-                    served.remove(p);
-                    rejected.add(p);
-                }
-            }
+            served.removeIf(p -> refused.contains(p.probe()));
         }
     }
 
     /** Probes counted by the kernel. */
     List<CountedProbe> served() {
         return served;
-    }
-
-    /** Probes whose filter the kernel rejected: the caller samples them. */
-    List<CountedProbe> rejected() {
-        return rejected;
-    }
-
-    /** Perf events opened: served probes times online CPUs. */
-    int probeCount() {
-        return session.probeCount();
     }
 
     void enable() {

@@ -149,15 +149,7 @@ final class LiveTracer {
     /** The workload binary, compiled with gcc into target/live-workload on first use. */
     static synchronized Path workload() throws IOException, InterruptedException {
         if (workload == null) {
-            Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload"));
-            Path source = dir.resolve("workload.c");
-            try (InputStream in = LiveTracer.class.getResourceAsStream("/live/workload.c")) {
-                Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            Path binary = dir.resolve(WORKLOAD_NAME);
-            Result gcc = run(List.of("gcc", "-O2", "-Wall", "-pthread", "-o", binary.toString(), source.toString()));
-            assertEquals(0, gcc.code(), () -> "gcc must be installed to build the workload:\n" + gcc.err());
-            workload = binary;
+            workload = compile("workload.c", WORKLOAD_NAME, List.of("-O2", "-Wall", "-pthread"));
         }
         return workload;
     }
@@ -168,18 +160,26 @@ final class LiveTracer {
      */
     static synchronized Path exactCommand() throws IOException, InterruptedException {
         if (exact == null) {
-            Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload"));
-            Path source = dir.resolve("exact.c");
-            try (InputStream in = LiveTracer.class.getResourceAsStream("/live/exact.c")) {
-                Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            Path binary = dir.resolve("stwl_exact");
-            Result gcc = run(List.of("gcc", "-O2", "-static", "-nostdlib", "-fno-stack-protector",
-                    "-fno-asynchronous-unwind-tables", "-o", binary.toString(), source.toString()));
-            assertEquals(0, gcc.code(), () -> "gcc must be installed to build the exact command:\n" + gcc.err());
-            exact = binary;
+            exact = compile("exact.c", "stwl_exact", List.of("-O2", "-static", "-nostdlib", "-fno-stack-protector",
+                    "-fno-asynchronous-unwind-tables"));
         }
         return exact;
+    }
+
+    /** Compiles resources/live/SOURCE with gcc and these flags into target/live-workload/BINARY. */
+    private static Path compile(String source, String binary, List<String> flags) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload"));
+        Path file = dir.resolve(source);
+        try (InputStream in = LiveTracer.class.getResourceAsStream("/live/" + source)) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path out = dir.resolve(binary);
+        List<String> command = new ArrayList<>(List.of("gcc"));
+        command.addAll(flags);
+        command.addAll(List.of("-o", out.toString(), file.toString()));
+        Result gcc = run(command);
+        assertEquals(0, gcc.code(), () -> "gcc must be installed to build " + source + ":\n" + gcc.err());
+        return out;
     }
 
     /** The -c command that runs the workload with these arguments. */
