@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Production-safe dynamic tracer for Linux: bpftrace syntax, verified bytecode, run in user space.",
             "", "Exit codes: 0 ok, 1 script rejected, 2 usage error, 3 could not attach or trace, "
-                + "141 standard output closed, 70 internal error."},
+                + "4 events missed (with --strict), 141 standard output closed, 70 internal error."},
         subcommands = {VerifyCommand.class, CompileCommand.class, DisasmCommand.class, FuzzCommand.class})
 public final class Main implements Callable<Integer> {
     @Mixin
@@ -58,6 +58,10 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
     int ringPages = 1024;
+
+    @Option(names = "--strict", description = "Exactness or nothing: if an event is lost (ring buffer full) or the kernel "
+            + "counted one it did not deliver, stop at once with exit code 4, without END and maps.")
+    boolean strict;
 
     @Spec
     CommandSpec spec;
@@ -227,8 +231,11 @@ public final class Main implements Callable<Integer> {
             err.print(verified.report().render());
         }
         TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages,
-                !script.noKernelFilter, format, script.memoryBudget());
-        TraceRun.Ending ending = new TraceRun(verified, settings, out, err).run(catalog);
-        return ending == TraceRun.Ending.OUTPUT_CLOSED ? ExitCode.OUTPUT_CLOSED : ExitCode.OK;
+                !script.noKernelFilter, format, script.memoryBudget(), strict);
+        return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
+            case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
+            case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;
+            default -> ExitCode.OK;
+        };
     }
 }

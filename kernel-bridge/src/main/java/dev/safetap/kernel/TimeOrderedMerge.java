@@ -34,6 +34,8 @@ final class TimeOrderedMerge {
     private final SampleFormat sideBand;
     private final CommTable comms;
     private final long[] lost;
+    /** Samples taken into the queues, per CPU and request ({@code cpu * requests + request}). */
+    private final long[] taken;
 
     /**
      * @param ids      the request index of each sampling event
@@ -52,6 +54,7 @@ final class TimeOrderedMerge {
         this.sideBand = sideBand;
         this.comms = comms;
         this.lost = new long[cpuCount];
+        this.taken = new long[cpuCount * formats.length];
         this.queues = new CpuQueue[cpuCount];
         this.intakes = new Intake[cpuCount];
         int byteCapacity = queueBytes(ringBytes);
@@ -88,6 +91,10 @@ final class TimeOrderedMerge {
 
     long[] lost() {
         return lost;
+    }
+
+    long[] taken() {
+        return taken;
     }
 
     /** True if some record is waiting for the watermark to pass it. */
@@ -187,7 +194,11 @@ final class TimeOrderedMerge {
                     if (request < 0) {
                         return true;
                     }
-                    return queue.add(formats[request].time(record, offset), request, record, offset, size);
+                    if (!queue.add(formats[request].time(record, offset), request, record, offset, size)) {
+                        return false;
+                    }
+                    taken[index * formats.length + request]++;
+                    return true;
                 }
                 case PerfEvent.RECORD_COMM -> {
                     return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.COMM, record, offset, size);

@@ -41,6 +41,7 @@ public final class TraceSession implements AutoCloseable {
     private final CommTable comms;
     private final List<TraceRequest> rejectedFilters;
     private final Memory pollFds;
+    private final Memory countValues = new Memory(16);
     private long lastDelivery = Long.MIN_VALUE;
     private boolean closed;
 
@@ -221,6 +222,35 @@ public final class TraceSession implements AutoCloseable {
             }
             lost[c] = Math.max(lost[c], sum);
         }
+    }
+
+    /**
+     * The kernel's count, lost samples and the samples taken of every sampling event, read in that order: counts
+     * first, then every ring drained into its queue (delivery stays with {@link #poll} and {@link #finish}). After
+     * {@link #finish} the counts are final and every sample is taken, so they add up exactly unless the kernel
+     * counted a firing it never wrote.
+     */
+    public DeliveryCounts deliveryCounts() {
+        checkOpen();
+        long[] counted = new long[probeFds.length];
+        long[] lost = new long[probeFds.length];
+        for (int i = 0; i < probeFds.length; i++) {
+            long bytes = LibC.read(probeFds[i], countValues, 16);
+            if (bytes < 8) {
+                int errno = Errno.last();
+                throw new KernelException("cannot read the count of a perf event (" + Errno.describe(errno)
+                        + "); please report this with the kernel version (uname -r)");
+            }
+            counted[i] = countValues.getLong(0);
+            lost[i] = bytes == 16 ? countValues.getLong(8) : -1;
+        }
+        boolean[] backlog = new boolean[rings.length];
+        for (int c = 0; c < rings.length; c++) {
+            rings[c].drain(merge.intake(c));
+            backlog[c] = rings[c].hasData();
+        }
+        return new DeliveryCounts(cpus, probeFds.length / cpus.length, counted, lost, merge.taken(), backlog,
+                merge.lost());
     }
 
     /** Records the kernel dropped because a ring was full, over all CPUs. */

@@ -8,6 +8,7 @@ import dev.safetap.kernel.KernelException;
 import dev.safetap.kernel.LibC;
 import dev.safetap.kernel.Sample;
 import dev.safetap.kernel.SessionOptions;
+import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.EventContext;
@@ -37,6 +38,8 @@ public final class TraceRun implements EventSink {
     private static final long PROCESS_CHECK_NANOS = 100_000_000L;
     /** Missed ticks are reported at once, then at most this often (per run), summed per probe. */
     private static final long MISSED_TICKS_REPORT_NANOS = 1_000_000_000L;
+    /** Events are accounted for at every tick, and at least this often. */
+    private static final long ACCOUNTING_NANOS = 1_000_000_000L;
 
     /** Why a run stopped. */
     public enum Ending {
@@ -49,7 +52,9 @@ public final class TraceRun implements EventSink {
         /** The {@code -p} process exited. */
         PROCESS_EXITED,
         /** The reader of standard output went away: nothing more was printed. */
-        OUTPUT_CLOSED
+        OUTPUT_CLOSED,
+        /** With {@code --strict}, an event was lost or not delivered: END did not run, the maps were not printed. */
+        EVENTS_MISSED
     }
 
     private final VerifiedProgram verified;
@@ -63,7 +68,9 @@ public final class TraceRun implements EventSink {
     private Tier tier;
     private TraceSession session;
     private CountOnlyProbes counting;
-    private long reportedLost;
+    private EventAccounting accounting;
+    private long nextAccounting;
+    private List<EventAccounting.Shortfall> strictShortfall;
     private long[] missedTicks;
     private long nextMissedTicksReport;
 
@@ -107,7 +114,9 @@ public final class TraceRun implements EventSink {
             if (counting != null) {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
-            session = TraceSession.open(catalog.tracepointCatalog(), plan.sampled(counted), options);
+            List<TraceRequest> sampled = plan.sampled(counted);
+            session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            accounting = new EventAccounting(sampled.stream().map(r -> program.probes().get(r.stream()).name()).toList());
             if (stopRequested) {
                 return Ending.SIGNAL;
             }
@@ -135,6 +144,9 @@ public final class TraceRun implements EventSink {
             if (ending == Ending.OUTPUT_CLOSED) {
                 return outputFailed();
             }
+            if (ending == Ending.EVENTS_MISSED) {
+                return eventsMissed(strictShortfall, command);
+            }
             if (!tier.exitRequested()) {
                 session.finish(this);
             }
@@ -142,17 +154,20 @@ public final class TraceRun implements EventSink {
                 counting.disable();
                 counting.foldInto(tier.state());
             }
-            reportLostEvents();
+            List<EventAccounting.Shortfall> last = accounting.check(session.deliveryCounts(), true);
+            if (json()) {
+                printLostEvents(last);
+            }
+            if (settings.strict() && !last.isEmpty()) {
+                return eventsMissed(last, command);
+            }
             tier.end();
             out.flush();
             if (out.checkError()) {
                 return outputFailed();
             }
             tier.state().reportProblems();
-            if (session.lost() > 0) {
-                err.println("warning: " + session.lost() + " events lost (" + lostPerCpu() + "): the ring buffer was full;"
-                        + " raise --ring-pages (now " + settings.ringPages() + ")");
-            }
+            reportTotalShortfall();
             return ending;
         } finally {
             if (counting != null) {
@@ -196,6 +211,7 @@ public final class TraceRun implements EventSink {
                 ProbeDecl probe = program.probes().get(intervals.get(i));
                 if (now >= next[i]) {
                     fireTick(intervals.get(i), now);
+                    nextAccounting = now;
                     next[i] += probe.period();
                     if (next[i] <= now) {
                         long missed = (now - next[i]) / probe.period() + 1;
@@ -208,11 +224,13 @@ public final class TraceRun implements EventSink {
             if (now >= nextMissedTicksReport && reportMissedTicks(program, intervals)) {
                 nextMissedTicksReport = now + MISSED_TICKS_REPORT_NANOS;
             }
+            if (now >= nextAccounting && !tier.exitRequested() && !account()) {
+                return Ending.EVENTS_MISSED;
+            }
             if (stopRequested || tier.exitRequested()) {
                 continue;
             }
             session.poll(this, wait);
-            reportLostEvents();
             out.flush();
             if (out.checkError()) {
                 return Ending.OUTPUT_CLOSED;
@@ -250,30 +268,80 @@ public final class TraceRun implements EventSink {
     }
 
     /**
-     * With {@code -f json}, prints the records lost since the last report as bpftrace does, in the stream of
-     * output: {@code {"type": "lost_events", "data": {"events": N}}}. The total is also reported on stderr at exit.
+     * Accounts for the events since the last check (see {@link EventAccounting}) and reports what was lost or not
+     * delivered, right where it happened in the output: on stderr as a warning, and with {@code -f json} as a
+     * {@code lost_events} object in the stream of output, as bpftrace reports its lost events. False if
+     * {@code --strict} makes the shortfall an error, which is then reported.
      */
-    private void reportLostEvents() {
-        long lost = session.lost();
-        if (json() && lost > reportedLost) {
-            out.print(JsonWriter.lostEvents(lost - reportedLost));
-            reportedLost = lost;
+    private boolean account() {
+        nextAccounting = System.nanoTime() + ACCOUNTING_NANOS;
+        List<EventAccounting.Shortfall> shortfalls = accounting.check(session.deliveryCounts(), false);
+        if (shortfalls.isEmpty()) {
+            return true;
         }
+        if (settings.strict()) {
+            strictShortfall = shortfalls;
+            return false;
+        }
+        out.flush();
+        if (json()) {
+            printLostEvents(shortfalls);
+        }
+        long lost = EventAccounting.lost(shortfalls);
+        if (lost > 0) {
+            err.println("warning: " + lost + " events lost since the last report (" + EventAccounting.where(shortfalls, true)
+                    + "): the ring buffer was full, so what is printed from now on misses them; raise --ring-pages (now "
+                    + settings.ringPages() + ")");
+        }
+        long undelivered = EventAccounting.undelivered(shortfalls);
+        if (undelivered > 0) {
+            err.println("warning: " + undelivered + " events the kernel counted were not delivered since the last report ("
+                    + EventAccounting.where(shortfalls, false) + "), so what is printed from now on misses them");
+        }
+        return true;
+    }
+
+    private void printLostEvents(List<EventAccounting.Shortfall> shortfalls) {
+        if (!shortfalls.isEmpty()) {
+            out.print(JsonWriter.lostEvents(EventAccounting.lost(shortfalls), EventAccounting.undelivered(shortfalls),
+                    EventAccounting.perProbe(shortfalls)));
+        }
+    }
+
+    /** The whole run's shortfall, on stderr once the maps are printed. */
+    private void reportTotalShortfall() {
+        List<EventAccounting.Shortfall> total = accounting.total();
+        long lost = EventAccounting.lost(total);
+        if (lost > 0) {
+            err.println("warning: " + lost + " events lost (" + EventAccounting.where(total, true) + "): the ring buffer"
+                    + " was full; raise --ring-pages (now " + settings.ringPages() + ")");
+        }
+        long undelivered = EventAccounting.undelivered(total);
+        if (undelivered > 0) {
+            err.println("warning: " + undelivered + " events the kernel counted were not delivered ("
+                    + EventAccounting.where(total, false) + ")");
+        }
+    }
+
+    /** {@code --strict}: a shortfall ends the run as an error, without END and maps, whose numbers would be short. */
+    private Ending eventsMissed(List<EventAccounting.Shortfall> shortfalls, HeldCommand command) {
+        if (command != null) {
+            command.terminate();
+        }
+        out.flush();
+        long lost = EventAccounting.lost(shortfalls);
+        long undelivered = EventAccounting.undelivered(shortfalls);
+        String what = (lost > 0 ? lost + " events lost (" + EventAccounting.where(shortfalls, true) + ")" : "")
+                + (lost > 0 && undelivered > 0 ? " and " : "")
+                + (undelivered > 0 ? undelivered + " events the kernel counted not delivered ("
+                        + EventAccounting.where(shortfalls, false) + ")" : "");
+        err.println("error: " + what + ": --strict stops at the first missed event, so END did not run and the maps were"
+                + " not printed" + (lost > 0 ? "; raise --ring-pages (now " + settings.ringPages() + ")" : ""));
+        return Ending.EVENTS_MISSED;
     }
 
     private boolean json() {
         return settings.format() == OutputFormat.JSON;
-    }
-
-    /** "cpu0 12, cpu1 0": where events were lost. */
-    private String lostPerCpu() {
-        int[] cpus = session.cpus();
-        long[] lost = session.lostPerCpu();
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cpus.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append("cpu").append(cpus[i]).append(' ').append(lost[i]);
-        }
-        return sb.toString();
     }
 
     private void fireTick(int probe, long now) {

@@ -13,9 +13,10 @@ import java.util.List;
  * @param kernelFilters whether predicates may be pushed into the kernel's tracepoint filters
  * @param format        how output is printed
  * @param memoryBudget  the most bytes the program's maps and the ring buffers may take ({@link MemoryBudget})
+ * @param strict        whether an event lost or not delivered ends the run as an error ({@link EventAccounting})
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format, long memoryBudget) {
+        OutputFormat format, long memoryBudget, boolean strict) {
     public TraceSettings {
         command = List.copyOf(command);
     }

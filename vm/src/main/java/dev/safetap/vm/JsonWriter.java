@@ -1,6 +1,7 @@
 package dev.safetap.vm;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The objects {@code bpftrace -f json} prints, one per line: {@code {"type": T, "data": D}}. Strings
@@ -24,9 +25,22 @@ public final class JsonWriter {
         return "{\"type\": \"attached_probes\", \"data\": {\"probes\": " + probes + "}}\n";
     }
 
-    /** {@code {"type": "lost_events", "data": {"events": N}}}: N records the ring buffers dropped. */
-    public static String lostEvents(long events) {
-        return "{\"type\": \"lost_events\", \"data\": {\"events\": " + events + "}}\n";
+    /**
+     * bpftrace's lost_events object with what safetap knows besides: {@code {"type": "lost_events", "data":
+     * {"events": N, "lost": L, "undelivered": U, "probes": {"tracepoint:a:b": n, ...}}}}, where N = L + U, L the
+     * events the rings dropped and U those the kernel counted but never wrote, and {@code probes} splits N by probe.
+     */
+    public static String lostEvents(long lost, long undelivered, Map<String, Long> probes) {
+        StringBuilder sb = new StringBuilder("{\"type\": \"lost_events\", \"data\": {\"events\": ").append(lost + undelivered)
+                .append(", \"lost\": ").append(lost).append(", \"undelivered\": ").append(undelivered).append(", \"probes\": {");
+        String separator = "";
+        for (Map.Entry<String, Long> e : probes.entrySet()) {
+            sb.append(separator);
+            appendQuoted(sb, e.getKey());
+            sb.append(": ").append(e.getValue());
+            separator = ", ";
+        }
+        return sb.append("}}}\n").toString();
     }
 
     /** Appends {@code {"type": "printf", "data": "..."}} holding the formatted text. */

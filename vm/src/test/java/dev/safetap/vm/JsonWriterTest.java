@@ -3,6 +3,8 @@ package dev.safetap.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The JSON lines outside the golden files: control characters, UTF-8, and the tracer's own objects. */
@@ -32,10 +34,17 @@ class JsonWriterTest {
         assertEquals("{\"type\": \"value\", \"data\": -7}\n{\"type\": \"value\", \"data\": \"x\\ty\"}\n", line.toString());
     }
 
-    /** The shapes bpftrace 0.17 prints for its attach message and for records lost by a full ring buffer. */
+    /**
+     * The shapes bpftrace 0.17 prints for its attach message and for records lost by a full ring buffer; safetap's
+     * lost_events adds the split into lost and undelivered, and per probe.
+     */
     @Test
     void attachedProbesAndLostEvents() {
         assertEquals("{\"type\": \"attached_probes\", \"data\": {\"probes\": 3}}\n", JsonWriter.attachedProbes(3));
-        assertEquals("{\"type\": \"lost_events\", \"data\": {\"events\": 3428}}\n", JsonWriter.lostEvents(3428));
+        Map<String, Long> probes = new LinkedHashMap<>();
+        probes.put("tracepoint:a:b", 3000L);
+        probes.put("tracepoint:\"q", 430L);
+        assertEquals("{\"type\": \"lost_events\", \"data\": {\"events\": 3430, \"lost\": 3428, \"undelivered\": 2, \"probes\": "
+                + "{\"tracepoint:a:b\": 3000, \"tracepoint:\\\"q\": 430}}}\n", JsonWriter.lostEvents(3428, 2, probes));
     }
 }

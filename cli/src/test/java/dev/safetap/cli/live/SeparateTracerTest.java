@@ -67,23 +67,60 @@ class SeparateTracerTest {
         }
     }
 
+    /**
+     * Every event accounted for: what the tiny ring could not hold is reported, per probe and CPU, and the samples
+     * delivered plus those reported lost are exactly the reads made, at the end and next to each interval report.
+     */
     @Test
-    void aFloodIntoATinyRingIsReportedAsLostAndMemoryStaysBounded() throws Exception {
+    void aFloodIntoATinyRingIsReportedAsLostExactlyAndMemoryStaysBounded() throws Exception {
         int reads = 2_000_000;
         // One page per ring (about 40 records) cannot hold what a tight read loop writes between two polls.
         // The heap is capped: a tracer that buffered what it could not process would die of OutOfMemoryError.
         Result r = LiveTracer.run(javaCommand(List.of("-Xmx48m"), "--ring-pages", "1",
                 "-c", LiveTracer.workloadCommand("read", "stwl_flood", "" + reads, "1"), "-e",
                 "tracepoint:syscalls:sys_enter_read /comm == \"stwl_flood\"/ { @served_by_counting = count(); }"
-                        + " tracepoint:syscalls:sys_enter_read /comm == \"stwl_flood\"/ { @sampled = sum(args.count); }"))
+                        + " tracepoint:syscalls:sys_enter_read /comm == \"stwl_flood\"/ { @sampled = sum(args.count); }"
+                        + " interval:ms:100 { print(@sampled); }"))
                 .assertOk();
-        Matcher lost = Pattern.compile("warning: (\\d+) events lost").matcher(r.err());
-        assertTrue(lost.find(), "lost events must be reported:\n" + r.err());
-        long lostCount = Long.parseLong(lost.group(1));
+        Matcher total = Pattern.compile("(?m)^warning: (\\d+) events lost \\(tracepoint:syscalls:sys_enter_read: cpu").matcher(r.err());
+        assertTrue(total.find(), "lost events must be reported:\n" + r.err());
+        long lost = Long.parseLong(total.group(1));
         assertEquals(reads, r.value("@served_by_counting"), "counting needs no ring and loses nothing");
         long sampled = r.value("@sampled");
-        assertTrue(sampled < reads && sampled + lostCount >= reads,
-                "every sample is either counted or reported lost: sampled " + sampled + ", lost " + lostCount);
+        assertTrue(sampled < reads, "the ring was too small to hold them all: " + sampled);
+        assertEquals(reads, sampled + lost, "every read is either delivered or reported lost: sampled " + sampled
+                + ", lost " + lost + "\n" + r.err());
+        Matcher intervals = Pattern.compile("(?m)^warning: (\\d+) events lost since the last report").matcher(r.err());
+        long reported = 0;
+        while (intervals.find()) {
+            reported += Long.parseLong(intervals.group(1));
+        }
+        assertTrue(reported > 0 && reported <= lost, "losses are reported while tracing, next to the reports: " + r.err());
+        assertFalse(r.err().contains("not delivered"), r.err());
+    }
+
+    /** {@code --strict}: the first missed event is an error, exit code 4, without END and without the maps. */
+    @Test
+    void strictStopsAtTheFirstLostEvent() throws Exception {
+        Result r = LiveTracer.run(javaCommand(List.of(), "--strict", "--ring-pages", "1",
+                "-c", LiveTracer.workloadCommand("read", "stwl_strict", "2000000", "1"), "-e",
+                "tracepoint:syscalls:sys_enter_read /comm == \"stwl_strict\"/ { @sampled = sum(args.count); }"
+                        + " END { printf(\"end\\n\"); }"));
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.err().matches("(?s).*error: \\d+ events lost \\(tracepoint:syscalls:sys_enter_read: cpu\\d+ \\d+.*"
+                + "--strict stops at the first missed event.*"), r.err());
+        assertFalse(r.out().contains("end") || r.out().contains("@sampled"), r.out());
+    }
+
+    /** {@code --strict} costs nothing when nothing is missed. */
+    @Test
+    void strictIsSilentWhenEveryEventIsDelivered() throws Exception {
+        Result r = LiveTracer.run(javaCommand(List.of(), "--strict",
+                "-c", LiveTracer.workloadCommand("read", "stwl_strict_ok", "20000", "3"), "-e",
+                "tracepoint:syscalls:sys_enter_read /comm == \"stwl_strict_ok\"/ { @sampled = sum(args.count); }"))
+                .assertOk();
+        assertEquals(60000, r.value("@sampled"));
+        assertFalse(r.err().contains("warning"), r.err());
     }
 
     /**

@@ -1,0 +1,135 @@
+package dev.safetap.session;
+
+import dev.safetap.kernel.DeliveryCounts;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every event accounted for. The kernel counts each firing of a sampling perf event before it writes the sample,
+ * so every counted firing is either taken out of the ring by the session, lost because the ring was full (the
+ * kernel counts that per event too), or it was counted and never written: <em>undelivered</em>. A check compares
+ * the counts and reports what was lost or undelivered since the last check, per probe and CPU.
+ *
+ * <p><b>Why a check never reports a sample still on its way.</b> While tracing, a firing counted just before
+ * the counts are read may not be written yet. So a check judges only the firings counted by the <em>previous</em>
+ * check: those samples were written long before (the kernel writes a sample within the firing, microseconds),
+ * so by now they are taken or lost, and {@code counted(previous) - taken(now) - lost(now)} is at most the firings
+ * of then that were never written (taken and lost can only have grown since, by later firings). A CPU whose
+ * ring still held records is judged at a later check. Once the session is finished the counts are final and
+ * every sample is taken: the last check is exact, {@code counted - taken - lost}. What is never written stays
+ * missing, so the undelivered count only grows and each check reports its growth.
+ */
+final class EventAccounting {
+    /** What one probe lost on one CPU since the last check; probe null: all probes of that CPU, not told apart. */
+    record Shortfall(String probe, int cpu, long lost, long undelivered) {
+    }
+
+    private final List<String> probes;
+    private DeliveryCounts previous;
+    private long[] lostSeen;
+    private long[] undeliveredSeen;
+
+    /** @param probes the name of the probe of each sampling request, in request order */
+    EventAccounting(List<String> probes) {
+        this.probes = List.copyOf(probes);
+    }
+
+    /**
+     * What was lost and undelivered since the last check, judged from {@code now}; {@code complete} when the
+     * session is finished (its counts final, every sample taken).
+     */
+    List<Shortfall> check(DeliveryCounts now, boolean complete) {
+        boolean perEvent = now.perEventLost();
+        int groups = perEvent ? now.requestCount() : 1;
+        if (lostSeen == null) {
+            lostSeen = new long[now.cpuCount() * groups];
+            undeliveredSeen = new long[now.cpuCount() * groups];
+        }
+        DeliveryCounts judged = complete || previous == null ? now : previous;
+        List<Shortfall> shortfalls = new ArrayList<>();
+        for (int c = 0; c < now.cpuCount(); c++) {
+            for (int g = 0; g < groups; g++) {
+                int i = c * groups + g;
+                long lost = perEvent ? now.lost(c, g) : now.ringLost(c);
+                long counted = perEvent ? judged.counted(c, g) : sum(judged, c, true);
+                long taken = perEvent ? now.taken(c, g) : sum(now, c, false);
+                long newLost = Math.max(0, lost - lostSeen[i]);
+                lostSeen[i] = Math.max(lostSeen[i], lost);
+                long newUndelivered = 0;
+                if ((complete || previous != null) && (complete || !now.backlog(c))) {
+                    long undelivered = counted - taken - lost;
+                    newUndelivered = Math.max(0, undelivered - undeliveredSeen[i]);
+                    undeliveredSeen[i] = Math.max(undeliveredSeen[i], undelivered);
+                }
+                if (newLost > 0 || newUndelivered > 0) {
+                    shortfalls.add(new Shortfall(perEvent ? probes.get(g) : null, now.cpu(c), newLost, newUndelivered));
+                }
+            }
+        }
+        previous = now;
+        return shortfalls;
+    }
+
+    /** Every shortfall so far, one per probe and CPU that had one. */
+    List<Shortfall> total() {
+        List<Shortfall> all = new ArrayList<>();
+        if (lostSeen == null) {
+            return all;
+        }
+        int groups = lostSeen.length / previous.cpuCount();
+        for (int c = 0; c < previous.cpuCount(); c++) {
+            for (int g = 0; g < groups; g++) {
+                int i = c * groups + g;
+                if (lostSeen[i] > 0 || undeliveredSeen[i] > 0) {
+                    all.add(new Shortfall(groups == probes.size() ? probes.get(g) : null, previous.cpu(c), lostSeen[i],
+                            undeliveredSeen[i]));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static long sum(DeliveryCounts counts, int cpu, boolean counted) {
+        long sum = 0;
+        for (int r = 0; r < counts.requestCount(); r++) {
+            sum += counted ? counts.counted(cpu, r) : counts.taken(cpu, r);
+        }
+        return sum;
+    }
+
+    static long lost(List<Shortfall> shortfalls) {
+        return shortfalls.stream().mapToLong(Shortfall::lost).sum();
+    }
+
+    static long undelivered(List<Shortfall> shortfalls) {
+        return shortfalls.stream().mapToLong(Shortfall::undelivered).sum();
+    }
+
+    /**
+     * The probes and CPUs of {@code shortfalls} with their counts, lost or undelivered:
+     * "tracepoint:syscalls:sys_enter_read: cpu0 12, cpu1 3; tracepoint:sched:sched_wakeup: cpu1 7".
+     */
+    static String where(List<Shortfall> shortfalls, boolean lost) {
+        Map<String, StringBuilder> byProbe = new LinkedHashMap<>();
+        for (Shortfall s : shortfalls) {
+            long n = lost ? s.lost() : s.undelivered();
+            if (n > 0) {
+                String probe = s.probe() == null ? "all probes" : s.probe();
+                StringBuilder sb = byProbe.computeIfAbsent(probe, p -> new StringBuilder(p).append(":"));
+                sb.append(sb.charAt(sb.length() - 1) == ':' ? " " : ", ").append("cpu").append(s.cpu()).append(' ').append(n);
+            }
+        }
+        return String.join("; ", byProbe.values());
+    }
+
+    /** Per probe name, lost plus undelivered, for JSON. */
+    static Map<String, Long> perProbe(List<Shortfall> shortfalls) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Shortfall s : shortfalls) {
+            counts.merge(s.probe() == null ? "all probes" : s.probe(), s.lost() + s.undelivered(), Long::sum);
+        }
+        return counts;
+    }
+}
