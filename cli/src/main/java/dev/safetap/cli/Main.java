@@ -56,12 +56,17 @@ public final class Main implements Callable<Integer> {
             + "stop when it exits.")
     Integer pid;
 
-    @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two (default: ${DEFAULT-VALUE}).")
-    int ringPages = 1024;
+    @Option(names = "--ring-pages", paramLabel = "N", description = "Pages of each per-CPU ring buffer, a power of two "
+            + "(default: a quarter of the memory budget left beside the maps, split over the CPUs, 1 to 32 MiB per CPU).")
+    Integer ringPages;
 
     @Option(names = "--strict", description = "Exactness or nothing: if an event is lost (ring buffer full) or the kernel "
             + "counted one it did not deliver, stop at once with exit code 4, without END and maps.")
     boolean strict;
+
+    @Option(names = "--include-self", description = "Let the script see the events of safetap's own threads "
+            + "(left out by default).")
+    boolean includeSelf;
 
     @Spec
     CommandSpec spec;
@@ -186,7 +191,7 @@ public final class Main implements Callable<Integer> {
         if (pid != null && command != null) {
             throw usage("-c and -p cannot be used together: -c traces the command it starts, -p a running process");
         }
-        String ring = SessionOptions.ringPagesProblem(ringPages);
+        String ring = ringPages == null ? null : SessionOptions.ringPagesProblem(ringPages);
         if (ring != null) {
             throw usage("--ring-pages " + ring);
         }
@@ -230,8 +235,8 @@ public final class Main implements Callable<Integer> {
         if (verbose) {
             err.print(verified.report().render());
         }
-        TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages,
-                !script.noKernelFilter, format, script.memoryBudget(), strict);
+        TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages == null ? 0 : ringPages,
+                !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf);
         return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
             case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
             case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;

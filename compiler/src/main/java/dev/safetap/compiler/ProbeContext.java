@@ -1,7 +1,9 @@
 package dev.safetap.compiler;
 
+import dev.safetap.bytecode.Builtin;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
+import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.RecordField;
 import dev.safetap.bytecode.RecordFormat;
 import dev.safetap.bytecode.SlotKind;
@@ -32,6 +34,9 @@ final class ProbeContext {
         }
     }
 
+    /** The builtins that describe the task an event happened in, which an interval tick does not have. */
+    private static final Set<Builtin> TASK_BUILTINS = Set.of(Builtin.PID, Builtin.TID, Builtin.COMM, Builtin.CPU);
+
     private final List<ResolvedProbe> probes;
     private final RecordFormat schema;
     private final EventLayout layout;
@@ -60,6 +65,11 @@ final class ProbeContext {
         String name = id.name();
         Signature s = Signature.of(name);
         if (s != null && s.kind() == Signature.Kind.CONTEXT) {
+            if (TASK_BUILTINS.contains(s.builtin()) && probes.stream().anyMatch(p -> p.kind() == ProbeKind.INTERVAL)) {
+                return Read.refused("`" + name + "` has no meaning in an interval probe: its ticks fire in safetap, not in a"
+                        + " traced task, so it would describe safetap itself", "read it in a tracepoint probe (sampling the"
+                        + " running tasks needs `profile:hz:N`, which this version cannot attach yet)");
+            }
             return Read.of(s.result());
         }
         if (s != null && s.argument() >= 0) {

@@ -97,6 +97,9 @@ public final class FilterProgramGenerator {
         if (budget > 0 && roll < 4) {
             return SourceNode.of(Kind.EXPRESSION, INT, "!(", condition(budget - 1), ")");
         }
+        if (roll == 4 && random.nextBoolean()) {
+            return SourceNode.of(Kind.EXPRESSION, INT, random.nextInt(4) == 0 ? "(pid != cpid)" : "(pid == cpid)");
+        }
         if (roll < 5) {
             String op = random.nextBoolean() ? " == " : " != ";
             return SourceNode.of(Kind.EXPRESSION, INT, "(comm", op, SourceNode.leaf(null, quote(COMMS[random.nextInt(COMMS.length)])), ")");

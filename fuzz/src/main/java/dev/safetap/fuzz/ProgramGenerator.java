@@ -59,6 +59,8 @@ public final class ProgramGenerator {
     private final List<String> loopVariables = new ArrayList<>();
     private Fields fields;
     private boolean timed;
+    /** The clause is an interval probe: it fires in safetap, where the current task's builtins are refused. */
+    private boolean tick;
     private int locals;
     private int depth;
 
@@ -91,6 +93,7 @@ public final class ProgramGenerator {
     private SourceNode clause(String probe, TracepointFormat format, boolean hasTime) {
         fields = fieldsOf(format);
         timed = hasTime;
+        tick = probe.startsWith("interval:");
         scopes.clear();
         scopes.add(new LinkedHashMap<>());
         loopVariables.clear();
@@ -400,7 +403,8 @@ public final class ProgramGenerator {
     private SourceNode intLeaf(int budget) {
         List<String> options = new ArrayList<>();
         options.add(INT_LITERALS[random.nextInt(INT_LITERALS.length)]);
-        options.add(INT_BUILTINS[random.nextInt(INT_BUILTINS.length)]);
+        String builtin = INT_BUILTINS[random.nextInt(INT_BUILTINS.length)];
+        options.add(tick ? "cpid" : builtin);
         if (timed) {
             options.add(TIME_BUILTINS[random.nextInt(TIME_BUILTINS.length)]);
         }
@@ -425,7 +429,7 @@ public final class ProgramGenerator {
     private SourceNode strLeaf(int budget) {
         List<String> options = new ArrayList<>();
         options.add(STR_LITERALS[random.nextInt(STR_LITERALS.length)]);
-        options.add(random.nextBoolean() ? "comm" : "probe");
+        options.add(random.nextBoolean() && !tick ? "comm" : "probe");
         if (!fields.strings().isEmpty()) {
             String f = fields.strings().get(random.nextInt(fields.strings().size()));
             options.add("str(args->" + f + ")");

@@ -45,12 +45,7 @@ final class FilterOracle {
      */
     static String soundness(VerifiedProgram verified, List<GeneratedEvent> events) {
         Program program = verified.program();
-        String[] filters;
-        try {
-            filters = filters(verified);
-        } catch (TracepointFilterModel.Refused e) {
-            return e.getMessage();
-        }
+        PushdownAnalysis.Pushdown[] pushdowns = pushdowns(verified);
         Run all = new Run(verified);
         Run filtered = new Run(verified);
         all.tier.begin();
@@ -59,14 +54,15 @@ final class FilterOracle {
             all.fire(e);
             boolean admitted;
             try {
-                admitted = admitted(program, filters, e);
+                admitted = admitted(program, pushdowns, e);
             } catch (TracepointFilterModel.Refused r) {
-                return "the kernel would refuse filter '" + filters[e.probe()] + "': " + r.getMessage();
+                return "the kernel would refuse filter '" + pushdowns[e.probe()].filter() + "': " + r.getMessage();
             }
             if (admitted) {
                 filtered.fire(e);
             } else if (!all.sameAs(filtered)) {
-                return "the filter '" + filters[e.probe()] + "' of " + program.probes().get(e.probe()).name()
+                return "the filter '" + pushdowns[e.probe()].filter() + "'" + (pushdowns[e.probe()].commandScoped()
+                        ? " in the command's process" : "") + " of " + program.probes().get(e.probe()).name()
                         + " rejects an event the action acts on: " + e.toText() + "\n--- every event\n" + all.describe()
                         + "\n--- admitted events\n" + filtered.describe();
             }
@@ -109,7 +105,7 @@ final class FilterOracle {
                     fold(served, counted, pending);
                 }
                 served.fire(e);
-            } else if (TracepointFilterModel.admits(format(probe), c.filter(), e.record(), e.comm())) {
+            } else if (inScope(c.commandScoped(), e, format(probe)) && TracepointFilterModel.admits(format(probe), c.filter(), e.record(), e.comm())) {
                 pending[e.probe()]++;
             }
         }
@@ -130,19 +126,30 @@ final class FilterOracle {
         }
     }
 
-    /** The filter of every tracepoint probe (null where there is none), as the session derives it. */
-    private static String[] filters(VerifiedProgram verified) {
+    /** What the kernel does for every probe, as the session derives it. */
+    private static PushdownAnalysis.Pushdown[] pushdowns(VerifiedProgram verified) {
         Program program = verified.program();
-        String[] filters = new String[program.probes().size()];
-        for (int p = 0; p < filters.length; p++) {
-            filters[p] = PushdownAnalysis.of(verified, p, CPID).filter();
+        PushdownAnalysis.Pushdown[] pushdowns = new PushdownAnalysis.Pushdown[program.probes().size()];
+        for (int p = 0; p < pushdowns.length; p++) {
+            pushdowns[p] = PushdownAnalysis.of(verified, p, CPID);
         }
-        return filters;
+        return pushdowns;
     }
 
-    private static boolean admitted(Program program, String[] filters, GeneratedEvent e) {
+    /**
+     * A probe scoped to the command sees only the events of its process: those with pid {@link #CPID}. A record
+     * shorter than its format is let through, as the filter model does: the kernel never writes one, and the VM
+     * counts it as malformed, which the filtered run must count too.
+     */
+    private static boolean inScope(boolean commandScoped, GeneratedEvent e, TracepointFormat format) {
+        return !commandScoped || e.pid() == CPID || e.record().length < format.fixedSize();
+    }
+
+    private static boolean admitted(Program program, PushdownAnalysis.Pushdown[] pushdowns, GeneratedEvent e) {
         ProbeDecl probe = program.probes().get(e.probe());
-        return probe.kind() != ProbeKind.TRACEPOINT || TracepointFilterModel.admits(format(probe), filters[e.probe()], e.record(), e.comm());
+        PushdownAnalysis.Pushdown p = pushdowns[e.probe()];
+        return probe.kind() != ProbeKind.TRACEPOINT || inScope(p.commandScoped(), e, format(probe))
+                && TracepointFilterModel.admits(format(probe), p.filter(), e.record(), e.comm());
     }
 
     private static TracepointFormat format(ProbeDecl probe) {

@@ -29,7 +29,7 @@ public final class CountingSession implements AutoCloseable {
                                        SessionOptions options) {
         Memory[] counters = new Memory[requests.size()];
         for (int r = 0; r < counters.length; r++) {
-            counters[r] = PerfEvent.counter(PerfTarget.of(catalog, requests.get(r).source()));
+            counters[r] = PerfEvent.counter(PerfTarget.of(catalog, requests.get(r).source()), requests.get(r).process() > 0);
         }
         int[] cpus = OnlineCpus.list();
         int[] fds = new int[cpus.length * counters.length];
@@ -41,7 +41,7 @@ public final class CountingSession implements AutoCloseable {
                 boolean filtered = request.filter() != null && options.kernelFilters();
                 for (int c = 0; c < cpus.length; c++) {
                     String what = request.source().name() + " on cpu " + cpus[c];
-                    int fd = PerfEvent.open(counters[r], options.pid(), cpus[c], what,
+                    int fd = PerfEvent.open(counters[r], request.task(options.pid()), cpus[c], what,
                             fds.length - (r * cpus.length + c));
                     fds[r * cpus.length + c] = fd;
                     if (filtered && !PerfEvent.filter(fd, request.filter())) {

@@ -25,6 +25,9 @@ final class PerfEvent {
     static final int RECORD_SAMPLE = 9;
 
     private static final long FLAG_DISABLED = 1L;
+    private static final long FLAG_INHERIT = 1L << 1;
+    /** With FLAG_INHERIT: inherited only by the threads a task starts, not by its child processes (Linux 5.13+). */
+    private static final long FLAG_INHERIT_THREAD = 1L << 35;
     private static final long FLAG_COMM = 1L << 9;
     private static final long FLAG_TASK = 1L << 13;
     private static final long FLAG_WATERMARK = 1L << 14;
@@ -68,12 +71,13 @@ final class PerfEvent {
      * A sampling event: every firing of {@code target} is a sample carrying {@code samples}; disabled until
      * {@link #enable}.
      */
-    static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes) {
+    static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes, boolean threads) {
         Memory attr = attr(target.type(), target.config());
         attr.setLong(ATTR_SAMPLE_PERIOD, 1);
         attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
         attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
-        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID
+                | (threads ? FLAG_INHERIT | FLAG_INHERIT_THREAD : 0));
         attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
         attr.setLong(ATTR_SAMPLE_REGS_USER, samples.userRegisterMask());
         attr.setInt(ATTR_SAMPLE_STACK_USER, samples.userStackBytes());
@@ -92,10 +96,13 @@ final class PerfEvent {
         return attr;
     }
 
-    /** A counting event (no samples): {@code read(2)} gives the number of firings of {@code target}. */
-    static Memory counter(PerfTarget target) {
+    /**
+     * A counting event (no samples): {@code read(2)} gives the number of firings of {@code target}; with
+     * {@code threads}, in the task it is opened on and every thread that task starts, also once they exited.
+     */
+    static Memory counter(PerfTarget target, boolean threads) {
         Memory attr = attr(target.type(), target.config());
-        attr.setLong(ATTR_FLAGS, FLAG_DISABLED);
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | (threads ? FLAG_INHERIT | FLAG_INHERIT_THREAD : 0));
         return attr;
     }
 
@@ -146,6 +153,10 @@ final class PerfEvent {
 
     /** Why the kernel may have refused {@code attr} with EINVAL (the sample fields it asks for), and what to do. */
     private static String invalid(Memory attr) {
+        if ((attr.getLong(ATTR_FLAGS) & FLAG_INHERIT_THREAD) != 0) {
+            return "the kernel cannot follow the threads of one process alone (that needs Linux 5.13 or later); run with"
+                    + " --no-kernel-filter, which traces every process and selects in safetap";
+        }
         long extra = attr.getLong(ATTR_SAMPLE_TYPE) & ~(SampleContent.ALWAYS | SampleField.RAW.bit());
         if (extra == 0) {
             return REJECTED;

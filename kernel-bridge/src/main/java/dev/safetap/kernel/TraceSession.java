@@ -79,7 +79,8 @@ public final class TraceSession implements AutoCloseable {
         SampleFormat[] formats = new SampleFormat[requests.size()];
         for (int r = 0; r < samplers.length; r++) {
             TraceRequest request = requests.get(r);
-            samplers[r] = PerfEvent.sampler(PerfTarget.of(catalog, request.source()), request.samples(), wakeupBytes);
+            samplers[r] = PerfEvent.sampler(PerfTarget.of(catalog, request.source()), request.samples(), wakeupBytes,
+                    request.process() > 0);
             streams[r] = request.stream();
         }
         Memory tracker = PerfEvent.taskTracker(wakeupBytes);
@@ -97,7 +98,7 @@ public final class TraceSession implements AutoCloseable {
                 for (int r = 0; r < samplers.length; r++) {
                     TraceRequest request = requests.get(r);
                     String what = request.source().name() + " on cpu " + cpus[c];
-                    int fd = PerfEvent.open(samplers[r], options.pid(), cpus[c], what, remaining--);
+                    int fd = PerfEvent.open(samplers[r], request.task(options.pid()), cpus[c], what, remaining--);
                     probeFds[c * samplers.length + r] = fd;
                     PerfEvent.redirect(fd, trackerFds[c]);
                     table.put(PerfEvent.id(fd), r);

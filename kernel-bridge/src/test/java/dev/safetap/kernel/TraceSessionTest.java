@@ -77,7 +77,9 @@ class TraceSessionTest {
     void deliversExactlyTheWorkloadsReadsWithTheirFields() {
         int n = 20_000;
         int size = 123;
-        try (TraceSession session = openReads(new SessionOptions(256, -1, true), null)) {
+        // 4 MiB per CPU hold all 20,000 samples even if this thread reads none before the end: under load,
+        // exactness must not depend on how fast the test polls.
+        try (TraceSession session = openReads(new SessionOptions(1024, -1, true), null)) {
             assertEquals(Runtime.getRuntime().availableProcessors(), session.probeCount());
             ReadTally tally = new ReadTally(session, size);
             session.enable();
@@ -96,7 +98,7 @@ class TraceSessionTest {
     @Test
     void mergesBothCpusInTimeOrder() {
         int n = 20_000;
-        try (TraceSession session = openReads(new SessionOptions(512, -1, true), null)) {
+        try (TraceSession session = openReads(new SessionOptions(1024, -1, true), null)) {
             ReadTally tally = new ReadTally(session, 64);
             session.enable();
             Workload first = Workload.prepare("st-cpu0", n, 64, 0);

@@ -57,7 +57,8 @@ final class AttachPlan {
 
     /**
      * One sampling request per tracepoint probe that counting does not serve ({@code counted}), with the filter
-     * read off its verified bytecode, unless filters are off.
+     * read off its verified bytecode, and opened on the {@code -c} command's process alone when its action acts only
+     * there; neither when filters are off.
      */
     List<TraceRequest> sampled(Set<Integer> counted) {
         Program program = verified.program();
@@ -65,9 +66,11 @@ final class AttachPlan {
         for (int i = 0; i < program.probes().size(); i++) {
             ProbeDecl probe = program.probes().get(i);
             if (probe.kind() == ProbeKind.TRACEPOINT && !counted.contains(i)) {
-                String filter = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid).filter() : null;
+                PushdownAnalysis.Pushdown pushdown = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid)
+                        : PushdownAnalysis.Pushdown.NONE;
                 EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
-                requests.add(new TraceRequest(source, SampleContent.RAW, i, filter));
+                requests.add(new TraceRequest(source, SampleContent.RAW, i, pushdown.filter(),
+                        pushdown.commandScoped() ? cpid : -1));
             }
         }
         return requests;

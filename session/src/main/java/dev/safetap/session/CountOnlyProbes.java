@@ -6,6 +6,8 @@ import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.CountingSession;
+import dev.safetap.kernel.EventSource;
+import dev.safetap.kernel.SampleContent;
 import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TracepointCatalog;
@@ -25,8 +27,15 @@ import java.util.Set;
  * back to be sampled: it is not among the {@link #served} ones.
  */
 public final class CountOnlyProbes implements AutoCloseable {
-    /** A probe served by counting: its index, tracepoint, kernel filter (null for none) and its update. */
-    public record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update) {
+    /**
+     * A probe served by counting: its index, tracepoint, kernel filter (null for none), its update, and the process
+     * whose events alone it counts (the {@code -c} command's, see {@link PushdownAnalysis.Pushdown#commandScoped}),
+     * or -1 for every process.
+     */
+    public record CountedProbe(int probe, String tracepoint, String filter, CountUpdate update, int process) {
+        public boolean commandScoped() {
+            return process > 0;
+        }
     }
 
     /**
@@ -45,8 +54,10 @@ public final class CountOnlyProbes implements AutoCloseable {
                 continue;
             }
             PushdownAnalysis.Pushdown pushdown = PushdownAnalysis.of(verified, i, cpid);
-            if (pushdown.count() != null && (pushdown.filter() == null || kernelFilters)) {
-                candidates.add(new CountedProbe(i, probe.attach().tracepointName(), pushdown.filter(), pushdown.count()));
+            boolean kernelHelp = pushdown.filter() != null || pushdown.commandScoped();
+            if (pushdown.count() != null && (!kernelHelp || kernelFilters)) {
+                candidates.add(new CountedProbe(i, probe.attach().tracepointName(), pushdown.filter(), pushdown.count(),
+                        pushdown.commandScoped() ? (int) cpid : -1));
             } else {
                 sampledMapUse.addAll(mapsReadOrReset(program.actions().get(probe.action())));
             }
@@ -92,7 +103,8 @@ public final class CountOnlyProbes implements AutoCloseable {
         while (true) {
             List<TraceRequest> requests = new ArrayList<>();
             for (CountedProbe p : served) {
-                requests.add(new TraceRequest(p.tracepoint(), p.probe(), p.filter()));
+                requests.add(new TraceRequest(EventSource.Tracepoint.parse(p.tracepoint()), SampleContent.RAW, p.probe(),
+                        p.filter(), p.process()));
             }
             CountingSession session = CountingSession.open(catalog, requests, options);
             if (session.rejectedFilters().isEmpty()) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Every event accounted for. The kernel counts each firing of a sampling perf event before it writes the sample,
@@ -112,16 +113,22 @@ final class EventAccounting {
      * "tracepoint:syscalls:sys_enter_read: cpu0 12, cpu1 3; tracepoint:sched:sched_wakeup: cpu1 7".
      */
     static String where(List<Shortfall> shortfalls, boolean lost) {
-        Map<String, StringBuilder> byProbe = new LinkedHashMap<>();
+        Map<String, Map<Integer, Long>> byProbe = new LinkedHashMap<>();
         for (Shortfall s : shortfalls) {
             long n = lost ? s.lost() : s.undelivered();
             if (n > 0) {
-                String probe = s.probe() == null ? "all probes" : s.probe();
-                StringBuilder sb = byProbe.computeIfAbsent(probe, p -> new StringBuilder(p).append(":"));
-                sb.append(sb.charAt(sb.length() - 1) == ':' ? " " : ", ").append("cpu").append(s.cpu()).append(' ').append(n);
+                byProbe.computeIfAbsent(s.probe() == null ? "all probes" : s.probe(), p -> new TreeMap<>())
+                        .merge(s.cpu(), n, Long::sum);
             }
         }
-        return String.join("; ", byProbe.values());
+        List<String> parts = new ArrayList<>();
+        byProbe.forEach((probe, cpus) -> {
+            StringBuilder sb = new StringBuilder(probe).append(": ");
+            cpus.forEach((cpu, n) -> sb.append(sb.charAt(sb.length() - 2) == ':' ? "" : ", ").append("cpu").append(cpu)
+                    .append(' ').append(n));
+            parts.add(sb.toString());
+        });
+        return String.join("; ", parts);
     }
 
     /** Per probe name, lost plus undelivered, for JSON. */

@@ -33,8 +33,11 @@ import java.util.Map;
  * its first branch on an unknown value, with the conditions gathered so far; a path that returns without
  * an effect is dropped. The filter is the disjunction of the kept paths' conditions, so it admits every
  * event the action could act on: the VM still evaluates the whole action, and a filter can only spare it
- * events it would ignore. {@code pid} is never pushed: it is the process id, while the kernel can only
- * compare the thread id. The current task's name is {@code COMM}, the kernel's generic field: a filter looks a
+ * events it would ignore. {@code pid} is never pushed into a filter: it is the process id, while a filter can
+ * only compare the thread id. When every kept path requires {@code pid == cpid}, the probe is instead
+ * <em>scoped to the command</em>: its events can be opened on the command's task alone, inherited by the threads
+ * it starts ({@code -c} starts a process of one thread). Other comparisons of {@code pid} are taken as true in
+ * the filter, which only makes it admit more. The current task's name is {@code COMM}, the kernel's generic field: a filter looks a
  * name up among the event's own fields first, so {@code comm} on {@code sched:sched_wakeup} would be the woken
  * task's name from the record, not the name of the task the event happened in.
  *
@@ -49,15 +52,20 @@ public final class PushdownAnalysis {
     /** The kernel copies at most a page of filter text. */
     static final int MAX_FILTER_LENGTH = 4000;
     private static final long U64_SIGNED_MAX = Long.MAX_VALUE;
+    /** The operand name of {@code pid}: no filter can compare it, only a task scope serves it. */
+    private static final String PID = "(pid)";
 
     /**
      * What the kernel can do for one probe.
      *
-     * @param filter a tracefs filter admitting every event the action acts on, or null for none
-     * @param count  the single count update the action makes, when that is all it does; else null
+     * @param filter        a tracefs filter admitting every event the action acts on, or null for none
+     * @param count         the single count update the action makes, when that is all it does; else null. The
+     *                      filter, within the command's process when {@code commandScoped}, admits exactly the
+     *                      events on which it is made.
+     * @param commandScoped the action acts only on events of the {@code -c} command's process ({@code pid == cpid})
      */
-    public record Pushdown(String filter, CountUpdate count) {
-        public static final Pushdown NONE = new Pushdown(null, null);
+    public record Pushdown(String filter, CountUpdate count, boolean commandScoped) {
+        public static final Pushdown NONE = new Pushdown(null, null, false);
     }
 
     /** Adds one to {@code key} (Long and String components) of count map {@code map}. */
@@ -172,12 +180,61 @@ public final class PushdownAnalysis {
             return Pushdown.NONE;
         }
         Formula admitted = any(kept);
-        String filter = admitted.equals(TRUE) ? null : render(admitted, null);
+        Leaf inCommand = new Leaf(PID, "==", Long.toString(cpid));
+        boolean scoped = cpid > 0 && requires(admitted, inCommand);
+        Formula rest = scoped ? without(admitted, inCommand) : admitted;
+        boolean exact = !mentions(rest, PID);
+        Formula kernel = exact ? rest : pidTaken(rest);
+        String filter = kernel.equals(TRUE) ? null : render(kernel, null);
         if (filter != null && filter.length() > MAX_FILTER_LENGTH) {
             return Pushdown.NONE;
         }
-        CountUpdate count = countOnly && countUpdate != null && kept.size() == counted.size() ? countUpdate : null;
-        return new Pushdown(filter, count);
+        boolean servesCount = countOnly && countUpdate != null && kept.size() == counted.size() && exact;
+        return new Pushdown(filter, servesCount ? countUpdate : null, scoped);
+    }
+
+    /** True if {@code f} implies {@code leaf} syntactically: it is the leaf, a conjunction with it, or a disjunction of such. */
+    private static boolean requires(Formula f, Leaf leaf) {
+        if (f instanceof All a) {
+            return a.parts().contains(leaf);
+        }
+        if (f instanceof Any a) {
+            return a.parts().stream().allMatch(p -> requires(p, leaf));
+        }
+        return f.equals(leaf);
+    }
+
+    /** {@code f} with {@code leaf} taken as true where {@link #requires} found it. */
+    private static Formula without(Formula f, Leaf leaf) {
+        if (f instanceof All a) {
+            return all(a.parts().stream().map(p -> p.equals(leaf) ? TRUE : p).toList());
+        }
+        if (f instanceof Any a) {
+            return any(a.parts().stream().map(p -> without(p, leaf)).toList());
+        }
+        return f.equals(leaf) ? TRUE : f;
+    }
+
+    private static boolean mentions(Formula f, String operand) {
+        if (f instanceof Leaf l) {
+            return l.name().equals(operand);
+        }
+        List<Formula> parts = f instanceof All a ? a.parts() : f instanceof Any a ? a.parts() : List.of();
+        return parts.stream().anyMatch(p -> mentions(p, operand));
+    }
+
+    /** {@code f} with every comparison of {@code pid} taken as true: negations are at the leaves, so it admits more. */
+    private static Formula pidTaken(Formula f) {
+        if (f instanceof Leaf l) {
+            return l.name().equals(PID) ? TRUE : l;
+        }
+        if (f instanceof All a) {
+            return all(a.parts().stream().map(PushdownAnalysis::pidTaken).toList());
+        }
+        if (f instanceof Any a) {
+            return any(a.parts().stream().map(PushdownAnalysis::pidTaken).toList());
+        }
+        return f;
     }
 
     /**
@@ -289,6 +346,7 @@ public final class PushdownAnalysis {
     private Value builtin(Builtin builtin) {
         return switch (builtin) {
             case TID -> new IntOperand("common_pid", SlotKind.SIGNED, 4);
+            case PID -> new IntOperand(PID, SlotKind.SIGNED, 4);
             case COMM -> new CommOperand();
             case PROBE -> new StrConst(probe.name());
             case CPID -> new IntConst(cpid);

@@ -40,6 +40,8 @@ public final class TraceRun implements EventSink {
     private static final long MISSED_TICKS_REPORT_NANOS = 1_000_000_000L;
     /** Events are accounted for at every tick, and at least this often. */
     private static final long ACCOUNTING_NANOS = 1_000_000_000L;
+    /** safetap's own process: its threads' events (polling the rings, the JIT compiler's) are not the script's business. */
+    private static final int SELF = (int) ProcessHandle.current().pid();
 
     /** Why a run stopped. */
     public enum Ending {
@@ -70,6 +72,7 @@ public final class TraceRun implements EventSink {
     private CountOnlyProbes counting;
     private EventAccounting accounting;
     private long nextAccounting;
+    private int ringPages;
     private List<EventAccounting.Shortfall> strictShortfall;
     private long[] missedTicks;
     private long nextMissedTicksReport;
@@ -96,7 +99,9 @@ public final class TraceRun implements EventSink {
     private Ending trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
-        MemoryBudget.check(verified, settings.ringPages(), settings.memoryBudget());
+        ringPages = settings.ringPages() > 0 ? settings.ringPages()
+                : MemoryBudget.defaultRingPages(verified, settings.memoryBudget());
+        MemoryBudget.check(verified, ringPages, settings.memoryBudget());
         installSignalHandlers();
         TracedProcess target = settings.pid() > 0 ? TracedProcess.of(settings.pid()) : null;
         HeldCommand command = null;
@@ -106,7 +111,7 @@ public final class TraceRun implements EventSink {
             }
             int cpid = command == null ? 0 : command.pid();
             AttachPlan plan = new AttachPlan(verified, settings, cpid);
-            SessionOptions options = new SessionOptions(settings.ringPages(), -1, settings.kernelFilters());
+            SessionOptions options = new SessionOptions(ringPages, -1, settings.kernelFilters());
             if (!plan.countable().isEmpty()) {
                 counting = CountOnlyProbes.open(catalog.tracepointCatalog(), plan.countable(), options);
             }
@@ -291,7 +296,7 @@ public final class TraceRun implements EventSink {
         if (lost > 0) {
             err.println("warning: " + lost + " events lost since the last report (" + EventAccounting.where(shortfalls, true)
                     + "): the ring buffer was full, so what is printed from now on misses them; raise --ring-pages (now "
-                    + settings.ringPages() + ")");
+                    + ringPages + ")");
         }
         long undelivered = EventAccounting.undelivered(shortfalls);
         if (undelivered > 0) {
@@ -314,7 +319,7 @@ public final class TraceRun implements EventSink {
         long lost = EventAccounting.lost(total);
         if (lost > 0) {
             err.println("warning: " + lost + " events lost (" + EventAccounting.where(total, true) + "): the ring buffer"
-                    + " was full; raise --ring-pages (now " + settings.ringPages() + ")");
+                    + " was full; raise --ring-pages (now " + ringPages + ")");
         }
         long undelivered = EventAccounting.undelivered(total);
         if (undelivered > 0) {
@@ -336,7 +341,7 @@ public final class TraceRun implements EventSink {
                 + (undelivered > 0 ? undelivered + " events the kernel counted not delivered ("
                         + EventAccounting.where(shortfalls, false) + ")" : "");
         err.println("error: " + what + ": --strict stops at the first missed event, so END did not run and the maps were"
-                + " not printed" + (lost > 0 ? "; raise --ring-pages (now " + settings.ringPages() + ")" : ""));
+                + " not printed" + (lost > 0 ? "; raise --ring-pages (now " + ringPages + ")" : ""));
         return Ending.EVENTS_MISSED;
     }
 
@@ -354,7 +359,8 @@ public final class TraceRun implements EventSink {
 
     @Override
     public void onSample(Sample sample) {
-        if (tier.exitRequested() || settings.pid() > 0 && sample.pid() != settings.pid()) {
+        if (tier.exitRequested() || settings.pid() > 0 && sample.pid() != settings.pid()
+                || sample.pid() == SELF && !settings.includeSelf()) {
             return;
         }
         ctx.record = sample.buffer();

@@ -9,14 +9,16 @@ import java.util.List;
  * @param quiet         do not print "Attaching N probes..."
  * @param pid           trace only the events of this process (all its threads), or -1 for every process
  * @param command       the command to start once every probe is attached ({@code -c}), or empty
- * @param ringPages     data pages of each per-CPU ring buffer, a power of two
+ * @param ringPages     data pages of each per-CPU ring buffer, a power of two, or 0 for the default of this machine
+ *                      and program ({@link MemoryBudget#defaultRingPages})
  * @param kernelFilters whether predicates may be pushed into the kernel's tracepoint filters
  * @param format        how output is printed
  * @param memoryBudget  the most bytes the program's maps and the ring buffers may take ({@link MemoryBudget})
  * @param strict        whether an event lost or not delivered ends the run as an error ({@link EventAccounting})
+ * @param includeSelf   whether events of safetap's own threads reach the script (they do not by default)
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format, long memoryBudget, boolean strict) {
+        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf) {
     public TraceSettings {
         command = List.copyOf(command);
     }

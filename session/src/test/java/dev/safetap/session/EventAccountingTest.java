@@ -77,8 +77,9 @@ class EventAccountingTest {
 
     @Test
     void whereListsProbesAndCpus() {
-        List<Shortfall> s = List.of(new Shortfall("p", 0, 12, 0), new Shortfall("p", 1, 3, 1), new Shortfall("q", 1, 0, 7));
-        assertEquals("p: cpu0 12, cpu1 3", EventAccounting.where(s, true));
+        List<Shortfall> s = List.of(new Shortfall("p", 1, 3, 1), new Shortfall("p", 0, 10, 0), new Shortfall("q", 1, 0, 7),
+                new Shortfall("p", 0, 2, 0));
+        assertEquals("p: cpu0 12, cpu1 3", EventAccounting.where(s, true), "two clauses on one probe are summed per CPU");
         assertEquals("p: cpu1 1; q: cpu1 7", EventAccounting.where(s, false));
         assertEquals(15, EventAccounting.lost(s));
         assertEquals(8, EventAccounting.undelivered(s));

@@ -47,6 +47,25 @@ class PushdownTest {
         check("/args.count == 1/ { printf(\"%d\\n\", args.fd); }", "count == 1", null);
     }
 
+    /**
+     * {@code pid == cpid} on every path scopes the probe to the -c command's process, whose events alone are then
+     * opened; any other use of pid is taken as true in the filter and leaves nothing exact to count.
+     */
+    @Test
+    void pidEqualToCpidScopesTheProbeToTheCommand() throws Exception {
+        int cpid = 4242;
+        Pushdown scopedCount = pushdown("/pid == cpid && args.count == 1/ { @ = count(); }", cpid);
+        assertEquals(new Pushdown("count == 1", new CountUpdate(0, List.of()), true), scopedCount);
+        assertEquals(new Pushdown(null, null, true), pushdown("/pid == cpid/ { @[comm] = count(); }", cpid));
+        assertEquals(new Pushdown("count == 1", null, true),
+                pushdown("/cpid == pid/ { if (args.count == 1) { @[comm] = count(); } }", cpid));
+        assertEquals(new Pushdown(null, null, false), pushdown("/pid == cpid || args.count == 1/ { @ = count(); }", cpid));
+        assertEquals(new Pushdown(null, null, false), pushdown("/pid != cpid/ { @ = count(); }", cpid));
+        assertEquals(new Pushdown("count == 1", null, false),
+                pushdown("/pid == 5 && args.count == 1/ { @ = count(); }", cpid), "only cpid starts as one thread");
+        assertEquals(new Pushdown(null, null, false), pushdown("/pid == cpid/ { @ = count(); }", 0), "no -c command");
+    }
+
     @Test
     void theLiveKernelAcceptsTheFilters() throws Exception {
         List<TraceRequest> requests = new ArrayList<>();
@@ -71,10 +90,14 @@ class PushdownTest {
     }
 
     private static Pushdown pushdown(String clause) throws Exception {
+        return pushdown(clause, 0);
+    }
+
+    private static Pushdown pushdown(String clause, int cpid) throws Exception {
         Path file = Files.createTempFile("safetap-pushdown-", ".stb");
         try {
             trace("compile", "-o", file.toString(), "-e", READ + " " + clause).assertOk();
-            return PushdownAnalysis.of(Verifier.verify(ProgramCodec.decode(Files.readAllBytes(file))), 0, 0);
+            return PushdownAnalysis.of(Verifier.verify(ProgramCodec.decode(Files.readAllBytes(file))), 0, cpid);
         } finally {
             Files.deleteIfExists(file);
         }
