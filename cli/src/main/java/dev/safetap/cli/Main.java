@@ -64,6 +64,11 @@ public final class Main implements Callable<Integer> {
             + "counted one it did not deliver, stop at once with exit code 4, without END and maps.")
     boolean strict;
 
+    @Option(names = "--no-bpf", description = "Load no BPF program: tracepoints outside syscalls are read through perf "
+            + "alone, which on some kernels counts interrupt-context firings without writing them (reported as not "
+            + "delivered). By default a fixed record-copy program, checked by the kernel, delivers them.")
+    boolean noBpf;
+
     @Option(names = "--include-self", description = "Let the script see the events of safetap's own threads "
             + "(left out by default).")
     boolean includeSelf;
@@ -236,7 +241,7 @@ public final class Main implements Callable<Integer> {
             err.print(verified.report().render());
         }
         TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages == null ? 0 : ringPages,
-                !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf);
+                !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf, !noBpf);
         return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
             case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
             case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;

@@ -15,9 +15,10 @@ public final class DeliveryCounts {
     private final long[] taken;
     private final boolean[] backlog;
     private final long[] ringLost;
+    private final long[] skipped;
 
     public DeliveryCounts(int[] cpus, int requests, long[] counted, long[] lost, long[] taken, boolean[] backlog,
-                          long[] ringLost) {
+                          long[] ringLost, long[] skipped) {
         this.cpus = cpus.clone();
         this.requests = requests;
         this.counted = counted.clone();
@@ -25,6 +26,20 @@ public final class DeliveryCounts {
         this.taken = taken.clone();
         this.backlog = backlog.clone();
         this.ringLost = ringLost.clone();
+        this.skipped = skipped.clone();
+    }
+
+    public DeliveryCounts(int[] cpus, int requests, long[] counted, long[] lost, long[] taken, boolean[] backlog,
+                          long[] ringLost) {
+        this(cpus, requests, counted, lost, taken, backlog, ringLost, new long[requests]);
+    }
+
+    /**
+     * Firings of request {@code request} that were neither counted nor delivered, on some CPU, because the kernel
+     * did not run its record copy there: another BPF program was running on that CPU. 0 for requests perf serves.
+     */
+    public long skipped(int request) {
+        return skipped[request];
     }
 
     /** Number of CPUs, indexed from 0 in ring order. */

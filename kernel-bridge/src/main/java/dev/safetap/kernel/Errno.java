@@ -17,6 +17,7 @@ final class Errno {
     static final int ENFILE = 23;
     static final int EMFILE = 24;
     static final int EPIPE = 32;
+    static final int ENOSYS = 38;
     static final int EOPNOTSUPP = 95;
 
     private static final String[] NAMES = new String[134];
@@ -29,7 +30,7 @@ final class Errno {
         for (int i = 0; i < known.length; i++) {
             NAMES[i + 1] = known[i];
         }
-        NAMES[38] = "ENOSYS";
+        NAMES[ENOSYS] = "ENOSYS";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
     }
 

@@ -14,6 +14,7 @@ public final class LibC {
     }
 
     public static final long SYS_PERF_EVENT_OPEN = 298;
+    public static final long SYS_BPF = 321;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int PROT_READ = 1;
@@ -37,6 +38,9 @@ public final class LibC {
     }
 
     public static native long syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
+
+    /** bpf(2): {@code syscall(SYS_BPF, command, attr, size)}. */
+    public static native long syscall(long number, long command, Pointer attr, long size);
 
     public static native int ioctl(int fd, long request, Pointer argument);
 

@@ -14,6 +14,8 @@ final class PerfEvent {
     static final int TYPE_SOFTWARE = 1;
     static final int TYPE_TRACEPOINT = 2;
     static final long COUNT_SW_DUMMY = 9;
+    /** A software event that only a BPF program writes to, with bpf_perf_event_output. */
+    static final long COUNT_SW_BPF_OUTPUT = 10;
 
     /** read(2) of a sampling event also returns how many of its samples found its ring full (Linux 6.0+). */
     static final long FORMAT_LOST = 1L << 4;
@@ -81,6 +83,21 @@ final class PerfEvent {
         attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
         attr.setLong(ATTR_SAMPLE_REGS_USER, samples.userRegisterMask());
         attr.setInt(ATTR_SAMPLE_STACK_USER, samples.userStackBytes());
+        attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
+        return attr;
+    }
+
+    /**
+     * The event a {@link RecordCopy} program writes {@code samples} into on one CPU: its samples are laid out as a
+     * sampler's, with the copied record as RAW.
+     */
+    static Memory bpfOutput(SampleContent samples, int wakeupBytes) {
+        Memory attr = attr(TYPE_SOFTWARE, COUNT_SW_BPF_OUTPUT);
+        attr.setLong(ATTR_SAMPLE_PERIOD, 1);
+        attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
+        attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
+        attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+        attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
         attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
         return attr;
     }

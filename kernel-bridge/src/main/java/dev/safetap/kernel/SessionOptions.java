@@ -4,8 +4,10 @@ package dev.safetap.kernel;
  * @param ringPages     data pages of each per-CPU ring buffer, a power of two (64 = 256 KiB with 4 KiB pages)
  * @param pid           trace only the task with this id, or -1 for every task
  * @param kernelFilters whether to install the requests' filters in the kernel
+ * @param recordCopy    whether records of tracepoints that may fire in interrupt context are delivered by a
+ *                      {@link RecordCopy} program where BPF is available, rather than by the perf path alone
  */
-public record SessionOptions(int ringPages, int pid, boolean kernelFilters) {
+public record SessionOptions(int ringPages, int pid, boolean kernelFilters, boolean recordCopy) {
 
     public static final SessionOptions DEFAULT = new SessionOptions(64, -1, true);
 
@@ -20,6 +22,11 @@ public record SessionOptions(int ringPages, int pid, boolean kernelFilters) {
         if (pid < -1 || pid == 0) {
             throw new IllegalArgumentException("pid must be positive or -1 for all tasks, not " + pid);
         }
+    }
+
+    /** Options with record copy where available. */
+    public SessionOptions(int ringPages, int pid, boolean kernelFilters) {
+        this(ringPages, pid, kernelFilters, true);
     }
 
     /** Why {@code pages} cannot be the data pages of a ring ("must be ..."); null if it can. */

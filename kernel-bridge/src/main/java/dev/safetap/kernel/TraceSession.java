@@ -11,6 +11,14 @@ import java.util.List;
  * Samples are decoded from each event's sample_type and delivered to an {@link EventSink} in timestamp order
  * across CPUs.
  *
+ * <p><b>Record copy.</b> A system-wide request for the records of a tracepoint outside {@code syscalls} may fire in
+ * interrupt context, where some kernels count the firing and write no sample (docs/irq-samples.md). Where BPF is
+ * available such a request is served by a {@link RecordCopy} program instead: a perf event on the tracepoint (never
+ * enabled) is its attach point, a BPF-output event per CPU in the CPU's ring receives the copied records, and the
+ * program's own count of its runs on each CPU is the count the accounting checks: perf's counting events on such
+ * tracepoints both miss and add firings on some kernels (docs/irq-samples.md). Its filter is not installed (the
+ * caller evaluates the whole action anyway).
+ *
  * <p><b>Merge bound.</b> A poll pass notes the time {@code T} (CLOCK_MONOTONIC, the clock the events stamp
  * with), then reads every ring up to its head. A record that reaches a ring after that read was committed
  * after {@code T}; the kernel stamps a record just before it commits it, so such a record is stamped later
@@ -36,20 +44,28 @@ public final class TraceSession implements AutoCloseable {
     private final int[] cpus;
     private final int[] trackerFds;
     private final int[] probeFds;
+    private final int[] copyFds;
+    private final RecordCopy.Shared shared;
+    private final List<String> notes;
     private final RingBuffer[] rings;
     private final TimeOrderedMerge merge;
     private final CommTable comms;
     private final List<TraceRequest> rejectedFilters;
     private final Memory pollFds;
     private final Memory countValues = new Memory(16);
+    private final RecordCopy[] copy;
     private long lastDelivery = Long.MIN_VALUE;
     private boolean closed;
 
-    private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, RingBuffer[] rings, TimeOrderedMerge merge,
-                         CommTable comms, List<TraceRequest> rejectedFilters) {
+    private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, Copies copies, RingBuffer[] rings,
+                         TimeOrderedMerge merge, CommTable comms, List<TraceRequest> rejectedFilters) {
         this.cpus = cpus;
         this.trackerFds = trackerFds;
         this.probeFds = probeFds;
+        this.copyFds = copies.fds();
+        this.shared = copies.shared;
+        this.notes = List.copyOf(copies.notes);
+        this.copy = copies.programs;
         this.rings = rings;
         this.merge = merge;
         this.comms = comms;
@@ -86,38 +102,160 @@ public final class TraceSession implements AutoCloseable {
         Memory tracker = PerfEvent.taskTracker(wakeupBytes);
         int[] trackerFds = filled(cpus.length);
         int[] probeFds = filled(cpus.length * requests.size());
+        Copies copies = Copies.plan(catalog, requests, options, cpus.length);
         RingBuffer[] rings = new RingBuffer[cpus.length];
         EventIdTable table = new EventIdTable(probeFds.length);
         List<TraceRequest> rejected = new ArrayList<>();
         boolean[] filtered = new boolean[requests.size()];
-        int remaining = trackerFds.length + probeFds.length;
+        for (int r = 0; r < samplers.length; r++) {
+            if (copies.copied(r)) {
+                samplers[r] = PerfEvent.bpfOutput(requests.get(r).samples(), wakeupBytes);
+            }
+        }
+        int remaining = trackerFds.length + probeFds.length + copies.copiedRequests();
         try {
+            remaining = copies.load(catalog, requests, cpus[0], remaining);
             for (int c = 0; c < cpus.length; c++) {
                 trackerFds[c] = PerfEvent.open(tracker, -1, cpus[c], "task tracking on cpu " + cpus[c], remaining--);
                 rings[c] = RingBuffer.map(trackerFds[c], options.ringPages(), "cpu " + cpus[c]);
                 for (int r = 0; r < samplers.length; r++) {
                     TraceRequest request = requests.get(r);
                     String what = request.source().name() + " on cpu " + cpus[c];
-                    int fd = PerfEvent.open(samplers[r], request.task(options.pid()), cpus[c], what, remaining--);
-                    probeFds[c * samplers.length + r] = fd;
+                    int i = c * samplers.length + r;
+                    int fd = PerfEvent.open(samplers[r], copies.copied(r) ? -1 : request.task(options.pid()), cpus[c],
+                            what, remaining--);
+                    probeFds[i] = fd;
                     PerfEvent.redirect(fd, trackerFds[c]);
                     table.put(PerfEvent.id(fd), r);
-                    if (request.filter() != null && options.kernelFilters()) {
+                    if (copies.copied(r)) {
+                        copies.programs[r].output(cpus[c], fd);
+                    } else if (request.filter() != null && options.kernelFilters()) {
                         installFilter(fd, request, c == 0, filtered, r, rejected, what);
                     }
                 }
             }
+            copies.attach();
             for (int r = 0; r < samplers.length; r++) {
                 formats[r] = PerfEvent.sampleFormat(samplers[r]);
             }
         } catch (RuntimeException e) {
-            release(trackerFds, probeFds, rings);
+            copies.unmap();
+            release(trackerFds, probeFds, copies.fds(), rings);
             throw e;
         }
         CommTable comms = CommTable.scan();
         TimeOrderedMerge merge = new TimeOrderedMerge(cpus.length, ringBytes, table, streams, formats,
                 PerfEvent.sampleFormat(tracker), comms);
-        return new TraceSession(cpus, trackerFds, probeFds, rings, merge, comms, rejected);
+        return new TraceSession(cpus, trackerFds, probeFds, copies, rings, merge, comms, rejected);
+    }
+
+    /**
+     * Which requests a {@link RecordCopy} serves, and what serves them: their programs, the maps they share, and
+     * per request the perf event on its tracepoint the program is attached through.
+     */
+    private static final class Copies {
+        final boolean[] copied;
+        final RecordCopy[] programs;
+        final int[] attachFds;
+        final List<String> notes = new ArrayList<>();
+        RecordCopy.Shared shared;
+
+        private Copies(int requests) {
+            copied = new boolean[requests];
+            programs = new RecordCopy[requests];
+            attachFds = filled(requests);
+        }
+
+        static Copies plan(TracepointCatalog catalog, List<TraceRequest> requests, SessionOptions options, int cpus) {
+            Copies copies = new Copies(requests.size());
+            String unavailable = null;
+            for (int r = 0; r < requests.size(); r++) {
+                TraceRequest request = requests.get(r);
+                if (options.recordCopy() && request.task(options.pid()) == -1
+                        && request.source() instanceof EventSource.Tracepoint tracepoint
+                        && !systemCall(tracepoint.name()) && request.samples().equals(SampleContent.RAW)
+                        && catalog.format(tracepoint.name()).filter(RecordCopy::copies).isPresent()) {
+                    unavailable = RecordCopy.unavailable();
+                    copies.copied[r] = unavailable == null;
+                }
+            }
+            if (unavailable != null) {
+                copies.notes.add("tracepoints outside syscalls are read through perf alone, which on some kernels "
+                        + "counts interrupt-context firings without writing them (they are reported as not delivered), "
+                        + "because " + unavailable);
+            }
+            return copies;
+        }
+
+        boolean copied(int request) {
+            return copied[request];
+        }
+
+        int copiedRequests() {
+            int n = 0;
+            for (boolean c : copied) {
+                n += c ? 1 : 0;
+            }
+            return n;
+        }
+
+        /**
+         * Creates the shared maps, loads a program per copied request and opens its attach point on {@code cpu};
+         * returns {@code remaining} less the perf events opened.
+         */
+        int load(TracepointCatalog catalog, List<TraceRequest> requests, int cpu, int remaining) {
+            for (int r = 0; r < copied.length; r++) {
+                if (copied[r]) {
+                    if (shared == null) {
+                        shared = RecordCopy.Shared.create();
+                    }
+                    TraceRequest request = requests.get(r);
+                    String name = request.source().name();
+                    programs[r] = RecordCopy.load(catalog.format(name).orElseThrow(), shared);
+                    attachFds[r] = PerfEvent.open(PerfEvent.counter(PerfTarget.of(catalog, request.source()), false),
+                            -1, cpu, name + " (attach point of its record copy)", remaining--);
+                }
+            }
+            return remaining;
+        }
+
+        /** Attaches each program to its tracepoint; they run from now on, writing nothing until the gate opens. */
+        void attach() {
+            for (int r = 0; r < copied.length; r++) {
+                if (copied[r]) {
+                    programs[r].attach(attachFds[r]);
+                }
+            }
+        }
+
+        void unmap() {
+            for (RecordCopy program : programs) {
+                if (program != null) {
+                    program.unmap();
+                }
+            }
+        }
+
+        /** Attach points, programs and maps, to close with the session. */
+        int[] fds() {
+            List<Integer> fds = new ArrayList<>();
+            for (int fd : attachFds) {
+                fds.add(fd);
+            }
+            if (shared != null) {
+                for (int fd : shared.fds()) {
+                    fds.add(fd);
+                }
+            }
+            for (RecordCopy program : programs) {
+                if (program != null) {
+                    for (int fd : program.fds()) {
+                        fds.add(fd);
+                    }
+                }
+            }
+            return fds.stream().mapToInt(Integer::intValue).toArray();
+        }
     }
 
     /**
@@ -141,12 +279,38 @@ public final class TraceSession implements AutoCloseable {
         return cpus.clone();
     }
 
+    /**
+     * Whether {@code tracepoint} ({@code "category:event"}) fires on system calls ({@code syscalls}, {@code raw_syscalls}):
+     * always in the calling task, where perf writes every sample, so it needs no record copy.
+     */
+    public static boolean systemCall(String tracepoint) {
+        return tracepoint.startsWith("syscalls:") || tracepoint.startsWith("raw_syscalls:");
+    }
+
+    /** Whether request {@code request} is delivered by a {@link RecordCopy} program rather than the perf path. */
+    public boolean copied(int request) {
+        return copy[request] != null;
+    }
+
+    /** The program that copies the records of {@code request}, or null when perf alone delivers them. */
+    RecordCopy copyProgram(int request) {
+        return copy[request];
+    }
+
+    /** What the caller should tell the user about how the session traces (warnings, one sentence each). */
+    public List<String> notes() {
+        return notes;
+    }
+
     /** Requests whose filter the kernel rejected: they are traced unfiltered, the caller must filter. */
     public List<TraceRequest> rejectedFilters() {
         return rejectedFilters;
     }
 
-    /** Starts tracing: task tracking first, so that every sample's thread is named. */
+    /**
+     * Starts tracing: task tracking first, so that every sample's thread is named; the outputs of copied requests
+     * before the gate opens, so that every run counted can be written.
+     */
     public void enable() {
         checkOpen();
         for (int fd : trackerFds) {
@@ -155,16 +319,35 @@ public final class TraceSession implements AutoCloseable {
         for (int fd : probeFds) {
             PerfEvent.enable(fd);
         }
+        if (shared != null) {
+            shared.gate(true);
+        }
     }
 
-    /** Stops every probe; records already written can still be polled or finished. */
+    /** Stops every probe (the gate of copied requests first); records already written can still be polled or finished. */
     public void disable() {
         checkOpen();
+        if (shared != null) {
+            shared.gate(false);
+            settle();
+        }
         for (int fd : probeFds) {
             PerfEvent.disable(fd);
         }
         for (int fd : trackerFds) {
             PerfEvent.disable(fd);
+        }
+    }
+
+    /**
+     * Waits out a copy program that read the gate open just before it closed: a program runs to its end within
+     * microseconds (tracepoints run with preemption off), so after a millisecond it has written its record.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -235,23 +418,44 @@ public final class TraceSession implements AutoCloseable {
         checkOpen();
         long[] counted = new long[probeFds.length];
         long[] lost = new long[probeFds.length];
-        for (int i = 0; i < probeFds.length; i++) {
-            long bytes = LibC.read(probeFds[i], countValues, 16);
-            if (bytes < 8) {
-                int errno = Errno.last();
-                throw new KernelException("cannot read the count of a perf event (" + Errno.describe(errno)
-                        + "); please report this with the kernel version (uname -r)");
+        int requests = copy.length;
+        long[] skipped = new long[requests];
+        for (int r = 0; r < requests; r++) {
+            if (copy[r] != null) {
+                long[] runs = copy[r].runs(cpus);
+                for (int c = 0; c < cpus.length; c++) {
+                    counted[c * requests + r] = runs[c];
+                }
+                skipped[r] = copy[r].skipped();
             }
-            counted[i] = countValues.getLong(0);
-            lost[i] = bytes == 16 ? countValues.getLong(8) : -1;
+        }
+        for (int i = 0; i < probeFds.length; i++) {
+            long count = readCount(probeFds[i]);
+            if (copy[i % requests] == null) {
+                counted[i] = count;
+            }
+            lost[i] = countValues.getLong(8);
         }
         boolean[] backlog = new boolean[rings.length];
         for (int c = 0; c < rings.length; c++) {
             rings[c].drain(merge.intake(c));
             backlog[c] = rings[c].hasData();
         }
-        return new DeliveryCounts(cpus, probeFds.length / cpus.length, counted, lost, merge.taken(), backlog,
-                merge.lost());
+        return new DeliveryCounts(cpus, requests, counted, lost, merge.taken(), backlog, merge.lost(), skipped);
+    }
+
+    /** Reads the count of {@code fd} into {@link #countValues} (count, then lost samples or -1) and returns it. */
+    private long readCount(int fd) {
+        long bytes = LibC.read(fd, countValues, 16);
+        if (bytes < 8) {
+            int errno = Errno.last();
+            throw new KernelException("cannot read the count of a perf event (" + Errno.describe(errno)
+                    + "); please report this with the kernel version (uname -r)");
+        }
+        if (bytes < 16) {
+            countValues.setLong(8, -1);
+        }
+        return countValues.getLong(0);
     }
 
     /** Records the kernel dropped because a ring was full, over all CPUs. */
@@ -278,7 +482,12 @@ public final class TraceSession implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            release(trackerFds, probeFds, rings);
+            for (RecordCopy program : copy) {
+                if (program != null) {
+                    program.unmap();
+                }
+            }
+            release(trackerFds, probeFds, copyFds, rings);
         }
     }
 
@@ -333,7 +542,7 @@ public final class TraceSession implements AutoCloseable {
      * Disables every event (from here on they cost the traced system nothing), unmaps the rings, and hands the
      * fds to {@link DeferredRelease} so the kernel's slow tracepoint unregistration does not delay the caller.
      */
-    private static void release(int[] trackerFds, int[] probeFds, RingBuffer[] rings) {
+    private static void release(int[] trackerFds, int[] probeFds, int[] copyFds, RingBuffer[] rings) {
         PerfEvent.stopAll(probeFds);
         PerfEvent.stopAll(trackerFds);
         for (RingBuffer ring : rings) {
@@ -341,6 +550,6 @@ public final class TraceSession implements AutoCloseable {
                 ring.unmap();
             }
         }
-        DeferredRelease.close(probeFds, trackerFds);
+        DeferredRelease.close(probeFds, copyFds, trackerFds);
     }
 }

@@ -21,16 +21,24 @@ import java.util.TreeMap;
  * ring still held records is judged at a later check. Once the session is finished the counts are final and
  * every sample is taken: the last check is exact, {@code counted - taken - lost}. What is never written stays
  * missing, so the undelivered count only grows and each check reports its growth.
+ *
+ * <p>A probe whose records a BPF record copy delivers may also have firings the kernel skipped: it did not run
+ * the copy because another BPF program was running on that CPU, and counts them per program, not per CPU. They are
+ * undelivered too, reported with CPU {@value #ANY_CPU}.
  */
 final class EventAccounting {
     /** What one probe lost on one CPU since the last check; probe null: all probes of that CPU, not told apart. */
     record Shortfall(String probe, int cpu, long lost, long undelivered) {
     }
 
+    /** The CPU of a shortfall the kernel counts for all CPUs together. */
+    static final int ANY_CPU = -1;
+
     private final List<String> probes;
     private DeliveryCounts previous;
     private long[] lostSeen;
     private long[] undeliveredSeen;
+    private long[] skippedSeen;
 
     /** @param probes the name of the probe of each sampling request, in request order */
     EventAccounting(List<String> probes) {
@@ -47,6 +55,7 @@ final class EventAccounting {
         if (lostSeen == null) {
             lostSeen = new long[now.cpuCount() * groups];
             undeliveredSeen = new long[now.cpuCount() * groups];
+            skippedSeen = new long[now.requestCount()];
         }
         DeliveryCounts judged = complete || previous == null ? now : previous;
         List<Shortfall> shortfalls = new ArrayList<>();
@@ -69,6 +78,13 @@ final class EventAccounting {
                 }
             }
         }
+        for (int r = 0; r < now.requestCount(); r++) {
+            long skipped = now.skipped(r) - skippedSeen[r];
+            if (skipped > 0) {
+                skippedSeen[r] = now.skipped(r);
+                shortfalls.add(new Shortfall(probes.get(r), ANY_CPU, 0, skipped));
+            }
+        }
         previous = now;
         return shortfalls;
     }
@@ -87,6 +103,11 @@ final class EventAccounting {
                     all.add(new Shortfall(groups == probes.size() ? probes.get(g) : null, previous.cpu(c), lostSeen[i],
                             undeliveredSeen[i]));
                 }
+            }
+        }
+        for (int r = 0; r < skippedSeen.length; r++) {
+            if (skippedSeen[r] > 0) {
+                all.add(new Shortfall(probes.get(r), ANY_CPU, 0, skippedSeen[r]));
             }
         }
         return all;
@@ -110,7 +131,8 @@ final class EventAccounting {
 
     /**
      * The probes and CPUs of {@code shortfalls} with their counts, lost or undelivered:
-     * "tracepoint:syscalls:sys_enter_read: cpu0 12, cpu1 3; tracepoint:sched:sched_wakeup: cpu1 7".
+     * "tracepoint:syscalls:sys_enter_read: cpu0 12, cpu1 3; tracepoint:sched:sched_wakeup: cpu1 7"; firings the kernel
+     * skipped (another BPF program was running on the CPU) as "skipped 2".
      */
     static String where(List<Shortfall> shortfalls, boolean lost) {
         Map<String, Map<Integer, Long>> byProbe = new LinkedHashMap<>();
@@ -124,8 +146,8 @@ final class EventAccounting {
         List<String> parts = new ArrayList<>();
         byProbe.forEach((probe, cpus) -> {
             StringBuilder sb = new StringBuilder(probe).append(": ");
-            cpus.forEach((cpu, n) -> sb.append(sb.charAt(sb.length() - 2) == ':' ? "" : ", ").append("cpu").append(cpu)
-                    .append(' ').append(n));
+            cpus.forEach((cpu, n) -> sb.append(sb.charAt(sb.length() - 2) == ':' ? "" : ", ")
+                    .append(cpu == ANY_CPU ? "skipped" : "cpu" + cpu).append(' ').append(n));
             parts.add(sb.toString());
         });
         return String.join("; ", parts);

@@ -1,6 +1,7 @@
 package dev.safetap.session;
 
 import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
@@ -76,6 +77,7 @@ public final class TraceRun implements EventSink {
     private List<EventAccounting.Shortfall> strictShortfall;
     private long[] missedTicks;
     private long nextMissedTicksReport;
+    private boolean[] leavesOutSelf;
 
     public TraceRun(VerifiedProgram verified, TraceSettings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
@@ -111,7 +113,7 @@ public final class TraceRun implements EventSink {
             }
             int cpid = command == null ? 0 : command.pid();
             AttachPlan plan = new AttachPlan(verified, settings, cpid);
-            SessionOptions options = new SessionOptions(ringPages, -1, settings.kernelFilters());
+            SessionOptions options = new SessionOptions(ringPages, -1, settings.kernelFilters(), settings.recordCopy());
             if (!plan.countable().isEmpty()) {
                 counting = CountOnlyProbes.open(catalog.tracepointCatalog(), plan.countable(), options);
             }
@@ -120,7 +122,11 @@ public final class TraceRun implements EventSink {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
             List<TraceRequest> sampled = plan.sampled(counted);
+            leavesOutSelf = leavesOutSelf(program);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            for (String note : session.notes()) {
+                err.println("warning: " + note);
+            }
             accounting = new EventAccounting(sampled.stream().map(r -> program.probes().get(r.stream()).name()).toList());
             if (stopRequested) {
                 return Ending.SIGNAL;
@@ -357,10 +363,26 @@ public final class TraceRun implements EventSink {
         tier.fire(probe, tick);
     }
 
+    /**
+     * Per probe, whether its events in safetap's own threads are left out: those of system call tracepoints
+     * ({@code syscalls}, {@code raw_syscalls}), which are safetap's own requests, unless --include-self. Other tracepoints keep them: an interrupt, a softirq or a
+     * wakeup lands in whatever task runs, safetap's included, and is no doing of it (a disk completion that
+     * interrupted the tracer is still a completion).
+     */
+    private boolean[] leavesOutSelf(Program program) {
+        boolean[] leaves = new boolean[program.probes().size()];
+        for (int i = 0; i < leaves.length; i++) {
+            ProbeDecl probe = program.probes().get(i);
+            leaves[i] = !settings.includeSelf() && probe.kind() == ProbeKind.TRACEPOINT
+                    && TraceSession.systemCall(probe.attach().tracepointName());
+        }
+        return leaves;
+    }
+
     @Override
     public void onSample(Sample sample) {
         if (tier.exitRequested() || settings.pid() > 0 && sample.pid() != settings.pid()
-                || sample.pid() == SELF && !settings.includeSelf()) {
+                || sample.pid() == SELF && leavesOutSelf[sample.stream()]) {
             return;
         }
         ctx.record = sample.buffer();

@@ -16,9 +16,11 @@ import java.util.List;
  * @param memoryBudget  the most bytes the program's maps and the ring buffers may take ({@link MemoryBudget})
  * @param strict        whether an event lost or not delivered ends the run as an error ({@link EventAccounting})
  * @param includeSelf   whether events of safetap's own threads reach the script (they do not by default)
+ * @param recordCopy    whether fixed BPF record-copy programs may deliver tracepoints that fire in interrupt context
+ *                      ({@code --no-bpf} turns them off)
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf) {
+        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy) {
     public TraceSettings {
         command = List.copyOf(command);
     }

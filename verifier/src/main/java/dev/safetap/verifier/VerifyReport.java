@@ -35,6 +35,18 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             outputs = List.copyOf(outputs);
         }
 
+        /**
+         * What runs in the kernel for this probe beyond perf itself: {@code "record copy"} for a tracepoint outside
+         * {@code syscalls} and {@code raw_syscalls}, whose records a fixed BPF program (generated from the tracepoint's format, no script
+         * expression in it) copies into the perf buffer when its samples are needed (docs/language.md, "Interrupt-context
+         * events"; not with --no-bpf). Empty otherwise.
+         */
+        public List<String> kernel() {
+            return attach.startsWith("tracepoint:") && !attach.startsWith("tracepoint:syscalls:")
+                    && !attach.startsWith("tracepoint:raw_syscalls:")
+                    ? List.of("record copy") : List.of();
+        }
+
         /** True when the report lists this effect of the probe's action. */
         public boolean describes(Effect effect) {
             return switch (effect.kind()) {
@@ -71,6 +83,9 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             line(sb, "maps read", p.mapsRead());
             line(sb, "maps written", p.mapsWritten());
             line(sb, "output", p.outputs());
+            if (!p.kernel().isEmpty()) {
+                line(sb, "kernel", p.kernel());
+            }
         }
         sb.append("maps: ").append(maps.size()).append('\n');
         for (MapReport m : maps) {
@@ -120,7 +135,8 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
                     .append(",\"fieldsRead\":").append(jsonArray(p.fieldsRead()))
                     .append(",\"mapsRead\":").append(jsonArray(p.mapsRead()))
                     .append(",\"mapsWritten\":").append(jsonArray(p.mapsWritten()))
-                    .append(",\"outputs\":").append(jsonArray(p.outputs())).append('}');
+                    .append(",\"outputs\":").append(jsonArray(p.outputs()))
+                    .append(",\"kernel\":").append(jsonArray(p.kernel())).append('}');
         }
         sb.append("],\"maps\":[");
         for (int i = 0; i < maps.size(); i++) {

@@ -39,7 +39,7 @@ class ReportTest {
         assertEquals(1024L * 72, r.totalMemoryBytes());
         assertEquals("{\"schema\":\"safetap-verify/1\",\"instructionBudget\":1000000,\"probes\":[{\"name\":\"tracepoint:syscalls:sys_enter_openat\","
                 + "\"attach\":\"tracepoint:syscalls:sys_enter_openat\",\"period\":0,\"action\":0,\"worstCaseInstructions\":20,\"fieldsRead\":[\"dfd\",\"filename\"],\"mapsRead\":[\"@bytes\"],"
-                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"]}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
+                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"],\"kernel\":[]}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
                 + "\"keyTypes\":[\"str\"],\"value\":\"sum\",\"capacity\":1024,\"threadLocal\":false,\"bytesPerEntry\":72,"
                 + "\"memoryBytes\":73728}],\"totalMemoryBytes\":73728,\"memoryBudgetBytes\":1073741824}", r.toJson());
         assertEquals("""
@@ -54,6 +54,17 @@ class ReportTest {
                   @bytes  sum  keys (str)  capacity 1024  72 bytes/entry  max 72.0 KiB (73728 B)
                 memory bound: 72.0 KiB (73728 B) of a budget of 1.0 GiB (1073741824 B)
                 """, r.render());
+    }
+
+    @Test
+    void tracepointsOutsideSyscallsListTheRecordCopyAsWhatRunsInTheKernel() {
+        List<String> none = List.of();
+        assertEquals(List.of("record copy"), new VerifyReport.ProbeReport("tracepoint:irq:softirq_entry",
+                "tracepoint:irq:softirq_entry", true, 0, 0, 1, none, none, none, none).kernel());
+        assertEquals(none, new VerifyReport.ProbeReport("tracepoint:syscalls:sys_enter_read",
+                "tracepoint:syscalls:sys_enter_read", true, 0, 0, 1, none, none, none, none).kernel());
+        assertEquals(none, new VerifyReport.ProbeReport("interval:s:1", "interval:s:1", true, 1_000_000_000L, 0, 1, none,
+                none, none, none).kernel());
     }
 
     @Test
