@@ -5,7 +5,8 @@ import com.sun.jna.Pointer;
 
 /**
  * The few bpf(2) commands {@link RecordCopy} needs: create a map, update an element, load a tracepoint program.
- * Layouts are those of {@code union bpf_attr} in {@code include/uapi/linux/bpf.h}; every failure is a {@link KernelException} that says what to do.
+ * Layouts are those of {@code union bpf_attr} in {@code include/uapi/linux/bpf.h}; every failure is a
+ * {@link KernelException} that says what to do.
  */
 final class Bpf {
     static final int MAP_ARRAY = 2;
