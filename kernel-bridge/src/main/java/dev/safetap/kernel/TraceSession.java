@@ -54,6 +54,9 @@ public final class TraceSession implements AutoCloseable {
     private final Memory pollFds;
     private final Memory countValues = new Memory(16);
     private final RecordCopy[] copy;
+    /** Per request, the kernel's misses of its copy when the gate opened, and when it closed (-1: still open). */
+    private final long[] skippedAtOpen;
+    private final long[] skippedAtClose;
     private long lastDelivery = Long.MIN_VALUE;
     private boolean closed;
 
@@ -66,6 +69,9 @@ public final class TraceSession implements AutoCloseable {
         this.shared = copies.shared;
         this.notes = List.copyOf(copies.notes);
         this.copy = copies.programs;
+        this.skippedAtOpen = new long[copy.length];
+        this.skippedAtClose = new long[copy.length];
+        Arrays.fill(skippedAtClose, -1);
         this.rings = rings;
         this.merge = merge;
         this.comms = comms;
@@ -321,6 +327,11 @@ public final class TraceSession implements AutoCloseable {
         }
         if (shared != null) {
             shared.gate(true);
+            // The gate's own bpf(2) call keeps programs from running on its CPU while it lasts: misses before the
+            // gate was open are no firing of the trace.
+            for (int r = 0; r < copy.length; r++) {
+                skippedAtOpen[r] = copy[r] == null ? 0 : copy[r].skipped();
+            }
         }
     }
 
@@ -328,6 +339,11 @@ public final class TraceSession implements AutoCloseable {
     public void disable() {
         checkOpen();
         if (shared != null) {
+            for (int r = 0; r < copy.length; r++) {
+                if (copy[r] != null && skippedAtClose[r] < 0) {
+                    skippedAtClose[r] = copy[r].skipped();
+                }
+            }
             shared.gate(false);
             settle();
         }
@@ -426,7 +442,8 @@ public final class TraceSession implements AutoCloseable {
                 for (int c = 0; c < cpus.length; c++) {
                     counted[c * requests + r] = runs[c];
                 }
-                skipped[r] = copy[r].skipped();
+                long now = skippedAtClose[r] >= 0 ? skippedAtClose[r] : copy[r].skipped();
+                skipped[r] = Math.max(0, now - skippedAtOpen[r]);
             }
         }
         for (int i = 0; i < probeFds.length; i++) {

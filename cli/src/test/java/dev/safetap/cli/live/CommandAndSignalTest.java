@@ -241,8 +241,13 @@ class CommandAndSignalTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(3, p.exitValue(), err);
-        assertEquals("safetap: cannot write to standard output (No space left on device), so tracing stopped: free space"
-                + " on its device or redirect the output elsewhere\n", err);
+        // On a loaded machine a tick may be late; that warning is allowed beside the error, nothing else.
+        String expected = "safetap: cannot write to standard output (No space left on device), so tracing stopped: free space"
+                + " on its device or redirect the output elsewhere\n";
+        assertTrue(err.endsWith(expected), err);
+        for (String line : err.substring(0, err.length() - expected.length()).lines().toList()) {
+            assertTrue(line.startsWith("warning: interval:ms:10 missed "), err);
+        }
     }
 
     @Test
