@@ -42,7 +42,6 @@ final class BpfAssembler {
     private static final int ST_MEM = 0x62;
     private static final int LD_IMM64 = 0x18;
     private static final int PSEUDO_MAP_FD = 1;
-    private static final int JA = 0x05;
     private static final int JEQ_IMM = 0x15;
     private static final int JNE_IMM = 0x55;
     private static final int JLE_IMM = 0xb5;
@@ -110,10 +109,6 @@ final class BpfAssembler {
     BpfAssembler loadMap(int dst, int mapFd) {
         emit(LD_IMM64, dst, PSEUDO_MAP_FD, 0, mapFd);
         return emit(0, 0, 0, 0, 0);
-    }
-
-    BpfAssembler jump(String label) {
-        return jumpTo(JA, 0, 0, 0, label);
     }
 
     BpfAssembler jumpIfEqual(int dst, int imm, String label) {

@@ -31,9 +31,8 @@ import java.nio.file.Path;
  * to perf as if no program were attached: other tools counting or sampling the tracepoint see it. No branch of it depends on the record beyond the lengths of its {@code __data_loc} fields, and every copy
  * is bounded by {@value #MAX_RECORD} bytes.
  *
- * <p><b>Its count.</b> The program counts its runs per CPU ({@link #runs}) and those whose copy or output failed
- * ({@link #failures}): every run is a record written, lost in a full ring (the output event counts that), or failed,
- * so {@code runs - taken - lost} is what was never delivered. A firing on a CPU already running a BPF program is not
+ * <p><b>Its count.</b> The program counts its runs per CPU ({@link #runs}): every run is a record written, lost in a
+ * full ring (the output event counts that), or a copy or output that failed, so {@code runs - taken - lost} is what was never delivered. A firing on a CPU already running a BPF program is not
  * run at all (the kernel's recursion guard); the kernel counts it as a miss of the program ({@link #skipped}). A gate
  * shared by the session's programs ({@link Shared}) opens once every output is enabled and closes before any is
  * disabled; while it is closed a run ends at once and counts nothing.
@@ -42,7 +41,7 @@ final class RecordCopy {
     /** The largest record copied: the kernel's PERF_MAX_TRACE_SIZE, the size of its own tracepoint buffer. */
     static final int MAX_RECORD = 8192;
     private static final long BPF_F_CURRENT_CPU = 0xffffffffL;
-    private static final int STATS_BYTES = 16;
+    private static final int STATS_BYTES = 8;
     private static final long IOC_SET_BPF = 0x40042408L;
     private static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
     private static String unavailable;
@@ -179,8 +178,7 @@ final class RecordCopy {
                 .store(SIZE_DW, R7, 0, R0);
         a.mov(R1, R6).loadMap(R2, arrayFd).movImm32(R3, (int) BPF_F_CURRENT_CPU).mov(R4, R7).mov(R5, R8)
                 .call(Bpf.HELPER_PERF_EVENT_OUTPUT).jumpIfEqual(R0, 0, "out");
-        a.label("failed").load(SIZE_DW, R1, R9, 8).addImm(R1, 1).store(SIZE_DW, R9, 8, R1);
-        a.label("out").label("closed").movImm(R0, 1).exit();
+        a.label("failed").label("out").label("closed").movImm(R0, 1).exit();
         return a;
     }
 
@@ -200,11 +198,6 @@ final class RecordCopy {
             throw new KernelException("cannot attach the record copy of " + name + " (" + Errno.describe(errno)
                     + "); run with --no-bpf, and please report this with the kernel version (uname -r)");
         }
-    }
-
-    /** Runs of the program on each of {@code cpus} whose copy or output failed: counted, never written. */
-    long[] failures(int[] cpus) {
-        return counters(cpus, 8);
     }
 
     /** Runs of the program on each of {@code cpus} while the gate was open. */

@@ -293,16 +293,6 @@ public final class TraceSession implements AutoCloseable {
         return tracepoint.startsWith("syscalls:") || tracepoint.startsWith("raw_syscalls:");
     }
 
-    /** Whether request {@code request} is delivered by a {@link RecordCopy} program rather than the perf path. */
-    public boolean copied(int request) {
-        return copy[request] != null;
-    }
-
-    /** The program that copies the records of {@code request}, or null when perf alone delivers them. */
-    RecordCopy copyProgram(int request) {
-        return copy[request];
-    }
-
     /** What the caller should tell the user about how the session traces (warnings, one sentence each). */
     public List<String> notes() {
         return notes;
