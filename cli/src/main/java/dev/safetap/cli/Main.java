@@ -69,6 +69,11 @@ public final class Main implements Callable<Integer> {
             + "delivered). By default a fixed record-copy program, checked by the kernel, delivers them.")
     boolean noBpf;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Threads that run the probes which only aggregate "
+            + "(verify shows them as 'order: any'), each on the rings of some CPUs; 0 runs every probe on the one thread "
+            + "that merges events in time order (default: one per CPU, at most " + TraceSettings.MOST_DEFAULT_WORKERS + ").")
+    Integer workers;
+
     @Option(names = "--include-self", description = "Let the script see the events of safetap's own threads "
             + "(left out by default).")
     boolean includeSelf;
@@ -196,6 +201,9 @@ public final class Main implements Callable<Integer> {
         if (pid != null && command != null) {
             throw usage("-c and -p cannot be used together: -c traces the command it starts, -p a running process");
         }
+        if (workers != null && (workers < 0 || workers > TraceSettings.MOST_WORKERS)) {
+            throw usage("--workers takes a number of threads from 0 to " + TraceSettings.MOST_WORKERS + ", not " + workers);
+        }
         String ring = ringPages == null ? null : SessionOptions.ringPagesProblem(ringPages);
         if (ring != null) {
             throw usage("--ring-pages " + ring);
@@ -241,7 +249,8 @@ public final class Main implements Callable<Integer> {
             err.print(verified.report().render());
         }
         TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages == null ? 0 : ringPages,
-                !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf, !noBpf);
+                !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf, !noBpf,
+                workers == null ? -1 : workers);
         return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
             case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
             case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;

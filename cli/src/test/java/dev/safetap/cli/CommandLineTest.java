@@ -171,6 +171,15 @@ class CommandLineTest {
     }
 
     @Test
+    void workersOutsideTheRangeAreAUsageError() {
+        for (String workers : new String[] {"-1", "257"}) {
+            Result r = run("--workers", workers, "-e", "BEGIN { exit(); }");
+            assertEquals(2, r.code(), r.err());
+            assertEquals("safetap: --workers takes a number of threads from 0 to 256, not " + workers + "\n" + TRY_HELP, r.err());
+        }
+    }
+
+    @Test
     void pidMustNameAProcessAndExcludesDashC() {
         for (String pid : new String[] {"-1", "0"}) {
             Result r = run("-p", pid, "-e", "BEGIN { exit(); }");

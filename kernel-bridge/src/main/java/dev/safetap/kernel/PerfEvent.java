@@ -142,6 +142,15 @@ final class PerfEvent {
      * @param what   the probe being opened, for messages ("syscalls:sys_enter_read on cpu 1")
      * @param needed how many perf events the session still has to open, this one included (EMFILE message)
      */
+    /** As {@link #open}, for one thread of a process: -1 when that thread has exited meanwhile. */
+    static int openThread(Memory attr, int tid, int cpu, String what, int needed) {
+        long fd = LibC.syscall(LibC.SYS_PERF_EVENT_OPEN, attr, tid, cpu, -1, FLAG_FD_CLOEXEC);
+        if (fd < 0 && Errno.last() == Errno.ESRCH) {
+            return -1;
+        }
+        return fd >= 0 ? (int) fd : open(attr, tid, cpu, what, needed);
+    }
+
     static int open(Memory attr, int pid, int cpu, String what, int needed) {
         long fd = LibC.syscall(LibC.SYS_PERF_EVENT_OPEN, attr, pid, cpu, -1, FLAG_FD_CLOEXEC);
         int errno = fd >= 0 ? 0 : Errno.last();

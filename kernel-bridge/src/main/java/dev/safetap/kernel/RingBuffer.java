@@ -16,6 +16,8 @@ final class RingBuffer {
     private static final int DATA_HEAD = 1024;
     private static final int DATA_TAIL = 1032;
     private static final int MAX_RECORD = 1 << 16;
+    /** Records read between two releases of the tail, so that a long pass gives the kernel room as it goes. */
+    private static final int RELEASE_EVERY = 256;
 
     private final Pointer base;
     private final long mappedBytes;
@@ -75,14 +77,20 @@ final class RingBuffer {
             }
             tail += size;
             count++;
+            if ((count & (RELEASE_EVERY - 1)) == 0) {
+                WORDS.setRelease(control, DATA_TAIL, tail);
+            }
         }
         WORDS.setRelease(control, DATA_TAIL, tail);
         return count;
     }
 
-    /** True if the kernel has written records not yet drained. */
+    /**
+     * True if the kernel has written records not yet drained. The tail is read with acquire semantics, so what the
+     * draining thread wrote before releasing it is visible to a caller on another thread.
+     */
     boolean hasData() {
-        return (long) WORDS.getAcquire(control, DATA_HEAD) != control.getLong(DATA_TAIL);
+        return (long) WORDS.getAcquire(control, DATA_HEAD) != (long) WORDS.getAcquire(control, DATA_TAIL);
     }
 
     void unmap() {

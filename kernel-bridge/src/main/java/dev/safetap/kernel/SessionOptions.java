@@ -2,7 +2,10 @@ package dev.safetap.kernel;
 
 /**
  * @param ringPages     data pages of each per-CPU ring buffer, a power of two (64 = 256 KiB with 4 KiB pages)
- * @param pid           trace only the task with this id, or -1 for every task
+ * @param pid           the process whose events are wanted ({@code -p}), or -1 for every task: a {@link TraceSession}
+ *                      opens the events of system call tracepoints on each of its threads (and the threads they
+ *                      start; a thread of another process: that thread alone), and leaves the others system-wide,
+ *                      for the caller to select; a {@link CountingSession} counts in this task alone
  * @param kernelFilters whether to install the requests' filters in the kernel
  * @param recordCopy    whether records of tracepoints that may fire in interrupt context are delivered by a
  *                      {@link RecordCopy} program where BPF is available, rather than by the perf path alone

@@ -167,7 +167,7 @@ final class TimeOrderedMerge {
             return 1;
         }
         if (kind == CpuQueue.COMM) {
-            comms.rename(buffer.getInt(offset + COMM_TID), buffer, offset + COMM_NAME,
+            comms.rename(buffer.getInt(offset + COMM_TID), queue.oldestTime(), buffer, offset + COMM_NAME,
                     length - COMM_NAME - sideBand.trailerBytes());
         } else if (kind == CpuQueue.FORK) {
             comms.fork(buffer.getInt(offset + TASK_PARENT_TID), buffer.getInt(offset + TASK_TID));

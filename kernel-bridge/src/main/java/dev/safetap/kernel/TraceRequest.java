@@ -13,8 +13,11 @@ package dev.safetap.kernel;
  *                starts (the kernel's per-task events, inherited by new threads but not by child processes), or
  *                -1 for the tasks of {@link SessionOptions#pid()}. A task that already runs several threads
  *                would be followed only in itself and the threads it starts later.
+ * @param anyOrder the caller takes this request's samples in any order, from any thread: they go to a second ring per
+ *                CPU, read in place by {@link TraceSession#shard} rather than merged in time order with the others
  */
-public record TraceRequest(EventSource source, SampleContent samples, int stream, String filter, int process) {
+public record TraceRequest(EventSource source, SampleContent samples, int stream, String filter, int process,
+                           boolean anyOrder) {
 
     public TraceRequest {
         if (source == null || samples == null) {
@@ -23,6 +26,10 @@ public record TraceRequest(EventSource source, SampleContent samples, int stream
         if (process < -1 || process == 0) {
             throw new IllegalArgumentException("the process must be positive or -1, not " + process);
         }
+    }
+
+    public TraceRequest(EventSource source, SampleContent samples, int stream, String filter, int process) {
+        this(source, samples, stream, filter, process, false);
     }
 
     public TraceRequest(EventSource source, SampleContent samples, int stream, String filter) {

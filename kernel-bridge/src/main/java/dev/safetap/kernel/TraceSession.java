@@ -28,12 +28,23 @@ import java.util.List;
  * at the newest record taken from that CPU. Later records are held for the next pass; {@link #finish}
  * delivers everything left.
  *
- * <p>Not thread-safe: open, poll and close from one thread.
+ * <p><b>Any-order samples.</b> The samples of requests whose caller takes them in any order
+ * ({@link TraceRequest#anyOrder()}) go to a second ring per CPU, each read in place by one worker thread through its
+ * {@link ShardRing}, never merged: a worker delivers a sample once {@link #appliedUpTo()} has passed its time, so its
+ * thread's name is the one it had then. They are accounted for with the others ({@link #deliveryCounts()}).
+ *
+ * <p>Not thread-safe but for the shard rings: open, poll and close from one thread; each shard ring is delivered from
+ * one thread at a time, while the session is open.
  */
 public final class TraceSession implements AutoCloseable {
     /** How long a record is held back before it can be delivered; see the merge bound above. */
     public static final long HOLDBACK_NANOS = 5_000_000L;
     private static final int IDLE_WAIT_MILLIS = 50;
+    /**
+     * Longest wait of a poll while a shard ring holds samples: the workers deliver only up to the time the side-band
+     * records are applied, so the rings must not hold more than a few milliseconds of samples waiting for it.
+     */
+    private static final int SHARDED_WAIT_MILLIS = 2;
     /**
      * Least time between two delivering passes. A pass costs a few hundred nanoseconds whatever it delivers;
      * spinning on a busy stream would pay that for every one or two records. Waiting this long (or less, when
@@ -43,12 +54,22 @@ public final class TraceSession implements AutoCloseable {
 
     private final int[] cpus;
     private final int[] trackerFds;
+    /** One fd per CPU and request ({@code cpu * requests + request}): the event of its first task. */
     private final int[] probeFds;
+    /** Every sampling event: those of {@link #probeFds}, then those of further threads of the {@code -p} process. */
+    private final int[] eventFds;
+    /** For each of {@link #eventFds}: its index in {@link #probeFds}, whose counts it adds to. */
+    private final int[] eventSlots;
     private final int[] copyFds;
     private final RecordCopy.Shared shared;
     private final List<String> notes;
     private final RingBuffer[] rings;
     private final TimeOrderedMerge merge;
+    private final ShardRing[] shards;
+    /** Per request: its samples go to the shard rings. */
+    private final boolean[] anyOrder;
+    /** Every COMM, FORK and EXIT record stamped up to this time is applied to {@link #comms}. */
+    private volatile long applied = Long.MIN_VALUE;
     private final CommTable comms;
     private final List<TraceRequest> rejectedFilters;
     private final Memory pollFds;
@@ -60,11 +81,24 @@ public final class TraceSession implements AutoCloseable {
     private long lastDelivery = Long.MIN_VALUE;
     private boolean closed;
 
-    private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, Copies copies, RingBuffer[] rings,
-                         TimeOrderedMerge merge, CommTable comms, List<TraceRequest> rejectedFilters) {
+    private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, Threads threads, Copies copies, RingBuffer[] rings,
+                         TimeOrderedMerge merge, ShardRing[] shards, boolean[] anyOrder, CommTable comms,
+                         List<TraceRequest> rejectedFilters) {
+        this.shards = shards;
+        this.anyOrder = anyOrder;
         this.cpus = cpus;
         this.trackerFds = trackerFds;
         this.probeFds = probeFds;
+        this.eventFds = new int[probeFds.length + threads.fds.size()];
+        this.eventSlots = new int[eventFds.length];
+        for (int i = 0; i < probeFds.length; i++) {
+            eventFds[i] = probeFds[i];
+            eventSlots[i] = i;
+        }
+        for (int k = 0; k < threads.fds.size(); k++) {
+            eventFds[probeFds.length + k] = threads.fds.get(k);
+            eventSlots[probeFds.length + k] = threads.slots.get(k);
+        }
         this.copyFds = copies.fds();
         this.shared = copies.shared;
         this.notes = List.copyOf(copies.notes);
@@ -99,10 +133,11 @@ public final class TraceSession implements AutoCloseable {
         Memory[] samplers = new Memory[requests.size()];
         int[] streams = new int[requests.size()];
         SampleFormat[] formats = new SampleFormat[requests.size()];
+        Threads threads = new Threads(requests, options.pid());
         for (int r = 0; r < samplers.length; r++) {
             TraceRequest request = requests.get(r);
             samplers[r] = PerfEvent.sampler(PerfTarget.of(catalog, request.source()), request.samples(), wakeupBytes,
-                    request.process() > 0);
+                    request.process() > 0 || threads.perThread[r]);
             streams[r] = request.stream();
         }
         Memory tracker = PerfEvent.taskTracker(wakeupBytes);
@@ -110,7 +145,17 @@ public final class TraceSession implements AutoCloseable {
         int[] probeFds = filled(cpus.length * requests.size());
         Copies copies = Copies.plan(catalog, requests, options, cpus.length);
         RingBuffer[] rings = new RingBuffer[cpus.length];
-        EventIdTable table = new EventIdTable(probeFds.length);
+        boolean[] anyOrder = new boolean[requests.size()];
+        for (int r = 0; r < anyOrder.length; r++) {
+            anyOrder[r] = requests.get(r).anyOrder();
+        }
+        boolean sharded = requests.stream().anyMatch(TraceRequest::anyOrder);
+        // rings[cpus.length + c]: CPU c's shard ring, owned by the first any-order event opened there
+        if (sharded) {
+            rings = new RingBuffer[2 * cpus.length];
+        }
+        int[] shardOwners = filled(cpus.length);
+        EventIdTable table = new EventIdTable(probeFds.length * Math.max(1, threads.tids.size()));
         List<TraceRequest> rejected = new ArrayList<>();
         boolean[] filtered = new boolean[requests.size()];
         for (int r = 0; r < samplers.length; r++) {
@@ -118,7 +163,7 @@ public final class TraceSession implements AutoCloseable {
                 samplers[r] = PerfEvent.bpfOutput(requests.get(r).samples(), wakeupBytes);
             }
         }
-        int remaining = trackerFds.length + probeFds.length + copies.copiedRequests();
+        int remaining = trackerFds.length + probeFds.length * Math.max(1, threads.tids.size()) + copies.copiedRequests();
         try {
             remaining = copies.load(catalog, requests, cpus[0], remaining);
             for (int c = 0; c < cpus.length; c++) {
@@ -128,11 +173,22 @@ public final class TraceSession implements AutoCloseable {
                     TraceRequest request = requests.get(r);
                     String what = request.source().name() + " on cpu " + cpus[c];
                     int i = c * samplers.length + r;
-                    int fd = PerfEvent.open(samplers[r], copies.copied(r) ? -1 : request.task(options.pid()), cpus[c],
-                            what, remaining--);
+                    int fd = threads.perThread[r] ? threads.openFirst(samplers[r], cpus[c], what, remaining--)
+                            : PerfEvent.open(samplers[r], copies.copied(r) ? -1 : request.task(-1), cpus[c], what, remaining--);
                     probeFds[i] = fd;
-                    PerfEvent.redirect(fd, trackerFds[c]);
+                    if (!anyOrder[r]) {
+                        PerfEvent.redirect(fd, trackerFds[c]);
+                    } else if (shardOwners[c] < 0) {
+                        shardOwners[c] = fd;
+                        rings[cpus.length + c] = RingBuffer.map(fd, options.ringPages(), "cpu " + cpus[c]
+                                + " (samples taken in any order)");
+                    } else {
+                        PerfEvent.redirect(fd, shardOwners[c]);
+                    }
                     table.put(PerfEvent.id(fd), r);
+                    if (threads.perThread[r]) {
+                        threads.openRest(samplers[r], cpus[c], i, fd, table, r, what);
+                    }
                     if (copies.copied(r)) {
                         copies.programs[r].output(cpus[c], fd);
                     } else if (request.filter() != null && options.kernelFilters()) {
@@ -140,19 +196,150 @@ public final class TraceSession implements AutoCloseable {
                     }
                 }
             }
+            threads.openStarted(samplers, cpus, probeFds, table, requests);
             copies.attach();
             for (int r = 0; r < samplers.length; r++) {
                 formats[r] = PerfEvent.sampleFormat(samplers[r]);
             }
         } catch (RuntimeException e) {
             copies.unmap();
-            release(trackerFds, probeFds, copies.fds(), rings);
+            release(trackerFds, concat(probeFds, threads.fds), copies.fds(), rings);
             throw e;
         }
         CommTable comms = CommTable.scan();
         TimeOrderedMerge merge = new TimeOrderedMerge(cpus.length, ringBytes, table, streams, formats,
                 PerfEvent.sampleFormat(tracker), comms);
-        return new TraceSession(cpus, trackerFds, probeFds, copies, rings, merge, comms, rejected);
+        ShardRing[] shards = new ShardRing[sharded ? cpus.length : 0];
+        for (int c = 0; c < shards.length; c++) {
+            shards[c] = new ShardRing(c, rings[cpus.length + c], shardOwners[c], table, streams, formats);
+        }
+        return new TraceSession(cpus, trackerFds, probeFds, threads, copies, rings, merge, shards, anyOrder, comms,
+                rejected);
+    }
+
+    private static int[] concat(int[] fds, List<Integer> more) {
+        int[] all = Arrays.copyOf(fds, fds.length + more.size());
+        for (int k = 0; k < more.size(); k++) {
+            all[fds.length + k] = more.get(k);
+        }
+        return all;
+    }
+
+    /**
+     * The threads of the {@code -p} process ({@link SessionOptions#pid()}; a thread of another process stands for
+     * itself alone) and their events. A system call tracepoint
+     * fires only in the calling task, so for it each thread gets an event per CPU of its own, inherited by the threads
+     * it starts: the other processes' system calls are never sampled, however many they make. The threads are listed
+     * before the events open and again after, until no new one appeared (one started by a thread whose events were
+     * not yet open would not inherit them). Other tracepoints stay system-wide (their firings land in whatever task
+     * runs; the caller selects the process), as do requests with a process of their own.
+     */
+    private static final class Threads {
+        /** Most threads followed one by one; a process with more is traced system-wide and selected by the caller. */
+        static final int MOST_THREADS = 1024;
+        final boolean[] perThread;
+        final List<Integer> tids = new ArrayList<>();
+        /** Events of the threads after the first, with the index in probeFds whose counts each adds to. */
+        final List<Integer> fds = new ArrayList<>();
+        final List<Integer> slots = new ArrayList<>();
+        private final int pid;
+
+        Threads(List<TraceRequest> requests, int pid) {
+            this.pid = pid;
+            this.perThread = new boolean[requests.size()];
+            if (pid <= 0) {
+                return;
+            }
+            tids.addAll(list(pid));
+            if (tids.isEmpty() || tids.size() > MOST_THREADS) {
+                tids.clear();
+                return;
+            }
+            for (int r = 0; r < perThread.length; r++) {
+                TraceRequest request = requests.get(r);
+                perThread[r] = request.process() <= 0 && request.source() instanceof EventSource.Tracepoint tracepoint
+                        && systemCall(tracepoint.name());
+            }
+        }
+
+        /** The tasks of process {@code pid}, from /proc: only itself when it is a thread of another; empty if it is gone. */
+        static List<Integer> list(int pid) {
+            List<Integer> tids = new ArrayList<>();
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", "" + pid, "status"))) {
+                    if (line.startsWith("Tgid:") && Integer.parseInt(line.substring(5).strip()) != pid) {
+                        return List.of(pid);
+                    }
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                return List.of();
+            }
+            try (var tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc", "" + pid, "task"))) {
+                for (java.nio.file.Path task : tasks) {
+                    tids.add(Integer.parseInt(task.getFileName().toString()));
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                return List.of();
+            }
+            java.util.Collections.sort(tids);
+            return tids;
+        }
+
+        /** The event of the process's first thread that is still there, on {@code cpu}. */
+        int openFirst(Memory sampler, int cpu, String what, int needed) {
+            while (!tids.isEmpty()) {
+                int fd = PerfEvent.openThread(sampler, tids.get(0), cpu, what + " in thread " + tids.get(0), needed);
+                if (fd >= 0) {
+                    return fd;
+                }
+                tids.remove(0);
+            }
+            throw new KernelException("process " + pid + " exited while its events were opened: nothing to trace");
+        }
+
+        /** The events of the other threads on {@code cpu}, writing into the ring of {@code first}. */
+        void openRest(Memory sampler, int cpu, int slot, int first, EventIdTable table, int request, String what) {
+            for (int t = 1; t < tids.size(); t++) {
+                open(sampler, tids.get(t), cpu, slot, first, table, request, what);
+            }
+        }
+
+        private void open(Memory sampler, int tid, int cpu, int slot, int first, EventIdTable table, int request,
+                          String what) {
+            int fd = PerfEvent.openThread(sampler, tid, cpu, what + " in thread " + tid, 0);
+            if (fd >= 0) {
+                fds.add(fd);
+                slots.add(slot);
+                PerfEvent.redirect(fd, first);
+                table.put(PerfEvent.id(fd), request);
+            }
+        }
+
+        /** Opens the events of threads that started while the others were opened, until none is new. */
+        void openStarted(Memory[] samplers, int[] cpus, int[] probeFds, EventIdTable table, List<TraceRequest> requests) {
+            if (tids.isEmpty()) {
+                return;
+            }
+            for (int round = 0; round < 8; round++) {
+                List<Integer> started = new ArrayList<>(list(pid));
+                started.removeAll(tids);
+                if (started.isEmpty()) {
+                    return;
+                }
+                for (int tid : started) {
+                    tids.add(tid);
+                    for (int c = 0; c < cpus.length; c++) {
+                        for (int r = 0; r < samplers.length; r++) {
+                            if (perThread[r]) {
+                                int slot = c * samplers.length + r;
+                                open(samplers[r], tid, cpus[c], slot, probeFds[slot], table, r,
+                                        requests.get(r).source().name() + " on cpu " + cpus[c]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -177,7 +364,7 @@ public final class TraceSession implements AutoCloseable {
             String unavailable = null;
             for (int r = 0; r < requests.size(); r++) {
                 TraceRequest request = requests.get(r);
-                if (options.recordCopy() && request.task(options.pid()) == -1
+                if (options.recordCopy() && request.process() <= 0
                         && request.source() instanceof EventSource.Tracepoint tracepoint
                         && !systemCall(tracepoint.name()) && request.samples().equals(SampleContent.RAW)
                         && catalog.format(tracepoint.name()).filter(RecordCopy::copies).isPresent()) {
@@ -269,15 +456,48 @@ public final class TraceSession implements AutoCloseable {
      * (its pages and the control page, mapped and locked) and its queue on the heap.
      */
     public static long memoryFor(int ringPages) {
+        return memoryFor(ringPages, false);
+    }
+
+    /** The same, with a second ring per CPU for samples taken in any order when {@code sharded}. */
+    public static long memoryFor(int ringPages, boolean sharded) {
         long page = LibC.getpagesize();
         long ringBytes = (long) ringPages * page;
-        long perCpu = ringBytes + page + TimeOrderedMerge.heapBytes(1, (int) Math.min(ringBytes, Integer.MAX_VALUE));
+        long perCpu = (ringBytes + page) * (sharded ? 2 : 1)
+                + TimeOrderedMerge.heapBytes(1, (int) Math.min(ringBytes, Integer.MAX_VALUE));
         return OnlineCpus.list().length * perCpu;
+    }
+
+    /** Number of CPUs online now: a session opens a ring (and one event per request) on each. */
+    public static int onlineCpuCount() {
+        return OnlineCpus.list().length;
     }
 
     /** Number of sampling perf events opened: requests times online CPUs. */
     public int probeCount() {
         return probeFds.length;
+    }
+
+    /**
+     * The shard ring of the CPU at ring index {@code index}: where the samples of any-order requests on that CPU go.
+     * Deliver each from one thread at a time, and only while the session is open.
+     */
+    public ShardRing shard(int index) {
+        return shards[index];
+    }
+
+    /** Number of shard rings: one per CPU when some request is taken in any order, else none. */
+    public int shardCount() {
+        return shards.length;
+    }
+
+    /**
+     * Time up to which every COMM, FORK and EXIT record is applied to {@link #comms()} (CLOCK_MONOTONIC ns): a shard
+     * ring's samples up to it may be delivered with their threads' names. Long.MAX_VALUE once the session is
+     * finished. Safe to read from any thread.
+     */
+    public long appliedUpTo() {
+        return applied;
     }
 
     /** The online CPUs traced, in ring order. */
@@ -312,7 +532,7 @@ public final class TraceSession implements AutoCloseable {
         for (int fd : trackerFds) {
             PerfEvent.enable(fd);
         }
-        for (int fd : probeFds) {
+        for (int fd : eventFds) {
             PerfEvent.enable(fd);
         }
         if (shared != null) {
@@ -337,7 +557,7 @@ public final class TraceSession implements AutoCloseable {
             shared.gate(false);
             settle();
         }
-        for (int fd : probeFds) {
+        for (int fd : eventFds) {
             PerfEvent.disable(fd);
         }
         for (int fd : trackerFds) {
@@ -372,7 +592,9 @@ public final class TraceSession implements AutoCloseable {
                 passStart = System.nanoTime();
             }
             long watermark = drain(passStart - HOLDBACK_NANOS);
-            if (merge.deliver(watermark, sink) > 0) {
+            int delivered = merge.deliver(watermark, sink);
+            applied = Math.max(applied, watermark);
+            if (delivered > 0) {
                 lastDelivery = passStart;
                 return true;
             }
@@ -380,7 +602,7 @@ public final class TraceSession implements AutoCloseable {
             if (now >= deadline) {
                 return false;
             }
-            long waitNanos = Math.min(deadline - now, IDLE_WAIT_MILLIS * 1_000_000L);
+            long waitNanos = Math.min(deadline - now, (shardsWaiting() ? SHARDED_WAIT_MILLIS : IDLE_WAIT_MILLIS) * 1_000_000L);
             if (merge.holding()) {
                 waitNanos = Math.min(waitNanos, merge.oldestHeld() + HOLDBACK_NANOS - now);
             }
@@ -394,6 +616,7 @@ public final class TraceSession implements AutoCloseable {
         do {
             merge.deliver(drain(Long.MAX_VALUE), sink);
         } while (anyRingHasData() || merge.holding());
+        applied = Long.MAX_VALUE;
         countLostSamples();
     }
 
@@ -406,9 +629,12 @@ public final class TraceSession implements AutoCloseable {
         int requests = probeFds.length / cpus.length;
         for (int c = 0; c < cpus.length; c++) {
             long sum = 0;
-            for (int r = 0; r < requests && sum >= 0; r++) {
-                long n = PerfEvent.lostSamples(probeFds[c * requests + r]);
-                sum = n < 0 ? -1 : sum + n;
+            for (int e = 0; e < eventFds.length && sum >= 0; e++) {
+                int slot = eventSlots[e];
+                if (slot / requests == c && !anyOrder[slot % requests]) {
+                    long n = PerfEvent.lostSamples(eventFds[e]);
+                    sum = n < 0 ? -1 : sum + n;
+                }
             }
             lost[c] = Math.max(lost[c], sum);
         }
@@ -436,19 +662,36 @@ public final class TraceSession implements AutoCloseable {
                 skipped[r] = Math.max(0, now - skippedAtOpen[r]);
             }
         }
-        for (int i = 0; i < probeFds.length; i++) {
-            long count = readCount(probeFds[i]);
+        for (int e = 0; e < eventFds.length; e++) {
+            int i = eventSlots[e];
+            long count = readCount(eventFds[e]);
             if (copy[i % requests] == null) {
-                counted[i] = count;
+                counted[i] += count;
             }
-            lost[i] = countValues.getLong(8);
+            long eventLost = countValues.getLong(8);
+            lost[i] = eventLost < 0 || lost[i] < 0 ? -1 : lost[i] + eventLost;
         }
-        boolean[] backlog = new boolean[rings.length];
-        for (int c = 0; c < rings.length; c++) {
+        boolean[] backlog = new boolean[cpus.length];
+        for (int c = 0; c < cpus.length; c++) {
             rings[c].drain(merge.intake(c));
             backlog[c] = rings[c].hasData();
         }
-        return new DeliveryCounts(cpus, requests, counted, lost, merge.taken(), backlog, merge.lost(), skipped);
+        long[] taken = merge.taken().clone();
+        long[] ringLost = merge.lost().clone();
+        for (ShardRing shard : shards) {
+            int c = shard.index();
+            backlog[c] |= shard.counts(taken, ringLost);
+            long sum = 0;
+            for (int r = 0; r < requests && sum >= 0; r++) {
+                if (anyOrder[r]) {
+                    long n = lost[c * requests + r];
+                    sum = n < 0 ? -1 : sum + n;
+                }
+            }
+            long mainLost = merge.lost()[c];
+            ringLost[c] = Math.max(ringLost[c], mainLost + sum);
+        }
+        return new DeliveryCounts(cpus, requests, counted, lost, taken, backlog, ringLost, skipped);
     }
 
     /** Reads the count of {@code fd} into {@link #countValues} (count, then lost samples or -1) and returns it. */
@@ -494,14 +737,14 @@ public final class TraceSession implements AutoCloseable {
                     program.unmap();
                 }
             }
-            release(trackerFds, probeFds, copyFds, rings);
+            release(trackerFds, eventFds, copyFds, rings);
         }
     }
 
     /** Reads every ring into its queue; returns {@code watermark} lowered for rings that could not be emptied. */
     private long drain(long watermark) {
         long safe = watermark;
-        for (int c = 0; c < rings.length; c++) {
+        for (int c = 0; c < cpus.length; c++) {
             rings[c].drain(merge.intake(c));
             CpuQueue queue = merge.queue(c);
             if (rings[c].hasData() && !queue.isEmpty()) {
@@ -511,9 +754,19 @@ public final class TraceSession implements AutoCloseable {
         return safe;
     }
 
+    /** True if a shard ring holds samples: its worker may be waiting for {@link #appliedUpTo()} to pass them. */
+    private boolean shardsWaiting() {
+        for (ShardRing shard : shards) {
+            if (shard.hasData()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean anyRingHasData() {
-        for (RingBuffer ring : rings) {
-            if (ring.hasData()) {
+        for (int c = 0; c < cpus.length; c++) {
+            if (rings[c].hasData()) {
                 return true;
             }
         }

@@ -40,9 +40,9 @@ final class AttachPlan {
                         + " probes are not supported by this version of safetap; it attaches tracepoint, interval, BEGIN and END probes");
             }
         }
-        // -p selects a process, every thread of it: the events stay system-wide and records of other processes
-        // are dropped before the VM (a per-task perf event would follow one thread only), and clauses are sampled
-        // rather than counted, since a counting event cannot tell processes apart.
+        // -p selects a process, every thread of it: the session opens system call events on each of its threads
+        // (others stay system-wide) and records of other processes are dropped before the VM, and clauses are sampled
+        // rather than counted, since a counting event would have to be opened and read per thread.
         // System-wide counting events on tracepoints outside the system calls miss firings on some kernels (this
         // machine's: sched_switch counted 2,344 where the record copy delivered 3,834 in the same run), so with the
         // record copy those clauses are sampled and copied, and checked against the copy's own count.
@@ -50,6 +50,30 @@ final class AttachPlan {
                 : CountOnlyProbes.plan(verified, cpid, settings.kernelFilters());
         countable = planned.stream().filter(c -> !settings.recordCopy() || c.process() > 0
                 || TraceSession.systemCall(c.tracepoint())).toList();
+    }
+
+    /**
+     * Whether some probe will likely be sampled and run on the workers: it may run in any order and counting will not
+     * serve it. Decided before the {@code -c} command exists, so a probe that counting serves only once its pid is
+     * known is taken as sampled: the memory check then reserves the workers' parts for nothing, never too little.
+     */
+    static boolean mayShard(VerifiedProgram verified, TraceSettings settings) {
+        Set<Integer> counted = new java.util.HashSet<>();
+        if (settings.pid() <= 0) {
+            for (CountOnlyProbes.CountedProbe c : CountOnlyProbes.plan(verified, 0, settings.kernelFilters())) {
+                if (!settings.recordCopy() || c.process() > 0 || TraceSession.systemCall(c.tracepoint())) {
+                    counted.add(c.probe());
+                }
+            }
+        }
+        Program program = verified.program();
+        for (int i = 0; i < program.probes().size(); i++) {
+            if (program.probes().get(i).kind() == ProbeKind.TRACEPOINT && verified.eventOrder().anyOrder(i)
+                    && !counted.contains(i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The interval probes, in program order. */
@@ -65,9 +89,10 @@ final class AttachPlan {
     /**
      * One sampling request per tracepoint probe that counting does not serve ({@code counted}), with the filter
      * read off its verified bytecode, and opened on the {@code -c} command's process alone when its action acts only
-     * there; neither when filters are off.
+     * there; neither when filters are off. With {@code sharded}, the probes that may run in any order are taken in any
+     * order (by the workers).
      */
-    List<TraceRequest> sampled(Set<Integer> counted) {
+    List<TraceRequest> sampled(Set<Integer> counted, boolean sharded) {
         Program program = verified.program();
         List<TraceRequest> requests = new ArrayList<>();
         for (int i = 0; i < program.probes().size(); i++) {
@@ -77,7 +102,7 @@ final class AttachPlan {
                         : PushdownAnalysis.Pushdown.NONE;
                 EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
                 requests.add(new TraceRequest(source, SampleContent.RAW, i, pushdown.filter(),
-                        pushdown.commandScoped() ? cpid : -1));
+                        pushdown.commandScoped() ? cpid : -1, sharded && verified.eventOrder().anyOrder(i)));
             }
         }
         return requests;

@@ -1,7 +1,5 @@
 package dev.safetap.session;
 
-import dev.safetap.bytecode.Action;
-import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
@@ -12,6 +10,7 @@ import dev.safetap.kernel.SessionOptions;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.session.PushdownAnalysis.CountUpdate;
+import dev.safetap.verifier.EventOrder;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.ProgramState;
 import java.util.ArrayList;
@@ -59,28 +58,11 @@ public final class CountOnlyProbes implements AutoCloseable {
                 candidates.add(new CountedProbe(i, probe.attach().tracepointName(), pushdown.filter(), pushdown.count(),
                         pushdown.commandScoped() ? (int) cpid : -1));
             } else {
-                sampledMapUse.addAll(mapsReadOrReset(program.actions().get(probe.action())));
+                sampledMapUse.addAll(EventOrder.mapsUsed(program.actions().get(probe.action()).code()));
             }
         }
         candidates.removeIf(c -> sampledMapUse.contains(c.update().map()));
         return candidates;
-    }
-
-    /** Maps an action touches other than by aggregating into them. */
-    private static Set<Integer> mapsReadOrReset(Action action) {
-        Set<Integer> maps = new HashSet<>();
-        byte[] code = action.code();
-        for (int pc = 0; pc < code.length; ) {
-            Instruction in = Instruction.decode(code, pc);
-            switch (in.opcode()) {
-                case MAP_GET -> maps.add(in.intOperand(1));
-                case MAP_SET, MAP_DEL, MAP_CLEAR, MAP_ZERO, MAP_PRINT, MAP_TRUNC -> maps.add(in.intOperand(0));
-                default -> {
-                }
-            }
-            pc += in.length();
-        }
-        return maps;
     }
 
     private final CountingSession session;

@@ -74,10 +74,15 @@ public final class MemoryBudget {
      * {@value #SMALLEST_DEFAULT_RING_BYTES}.
      */
     public static int defaultRingPages(VerifiedProgram verified, long budget) {
-        long share = (budget - verified.report().totalMemoryBytes()) / 4;
+        return defaultRingPages(verified, budget, 0);
+    }
+
+    /** The same for a run with {@code workers} workers (0: not sharded), whose maps and second rings come first. */
+    static int defaultRingPages(VerifiedProgram verified, long budget, int workers) {
+        long share = (budget - verified.report().totalMemoryBytes() - workers * workerMapBytes(verified)) / 4;
         long page = LibC.getpagesize();
         int pages = (int) (SMALLEST_DEFAULT_RING_BYTES / page);
-        while ((pages * 2L) * page <= DEFAULT_RING_BYTES && TraceSession.memoryFor(pages * 2) <= share) {
+        while ((pages * 2L) * page <= DEFAULT_RING_BYTES && TraceSession.memoryFor(pages * 2, workers > 0) <= share) {
             pages *= 2;
         }
         return pages;
@@ -85,13 +90,51 @@ public final class MemoryBudget {
 
     /** Refuses a run whose maps and ring buffers together may take more than {@code budget} bytes, before anything is opened. */
     static void check(VerifiedProgram verified, int ringPages, long budget) {
-        long maps = verified.report().totalMemoryBytes();
-        long rings = TraceSession.memoryFor(ringPages);
+        check(verified, ringPages, budget, 0);
+    }
+
+    /**
+     * The same for a run with {@code workers} workers: each holds its own part of every map it aggregates into, and
+     * each CPU a second ring for their samples.
+     */
+    static void check(VerifiedProgram verified, int ringPages, long budget, int workers) {
+        long parts = workers * workerMapBytes(verified);
+        long maps = verified.report().totalMemoryBytes() + parts;
+        long rings = TraceSession.memoryFor(ringPages, workers > 0);
         if (maps + rings > budget) {
-            throw AttachException.attach("the maps (up to " + size(maps) + ") and the ring buffers of " + ringPages
-                    + " pages per CPU (" + size(rings) + ") may take " + size(maps + rings) + ", over the memory budget of "
-                    + size(budget) + "; lower --ring-pages or raise the budget with --memory");
+            throw AttachException.attach("the maps (up to " + size(verified.report().totalMemoryBytes())
+                    + (parts > 0 ? ", and " + size(parts) + " for the parts " + workers + " workers hold" : "")
+                    + ") and the ring buffers of " + ringPages + " pages per CPU" + (workers > 0 ? ", two per CPU" : "")
+                    + " (" + size(rings) + ") may take " + size(maps + rings) + ", over the memory budget of "
+                    + size(budget) + "; lower --ring-pages or raise the budget with --memory"
+                    + (workers > 0 ? " (or --workers 0: one ring per CPU, no parts)" : ""));
         }
+    }
+
+    /**
+     * The most workers, up to {@code wanted}, whose parts of the maps and the smallest default rings fit the budget
+     * beside the program's maps; 0 if not even one does (the run is then not sharded).
+     */
+    static int workersFitting(VerifiedProgram verified, long budget, int wanted) {
+        long page = LibC.getpagesize();
+        int smallest = (int) (SMALLEST_DEFAULT_RING_BYTES / page);
+        long fixed = verified.report().totalMemoryBytes() + TraceSession.memoryFor(smallest, true);
+        int workers = wanted;
+        while (workers > 0 && fixed + workers * workerMapBytes(verified) > budget) {
+            workers--;
+        }
+        return workers;
+    }
+
+    /** Bytes of the maps one worker holds a part of (those probes running in any order aggregate into). */
+    static long workerMapBytes(VerifiedProgram verified) {
+        long bytes = 0;
+        for (int m = 0; m < verified.program().maps().size(); m++) {
+            if (verified.eventOrder().merged(m)) {
+                bytes += verified.report().maps().get(m).memoryBytes();
+            }
+        }
+        return bytes;
     }
 
     private static String size(long bytes) {

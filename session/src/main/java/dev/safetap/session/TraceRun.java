@@ -1,8 +1,8 @@
 package dev.safetap.session;
 
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
+import dev.safetap.kernel.CommTable;
 import dev.safetap.kernel.EventSink;
 import dev.safetap.kernel.HeldCommand;
 import dev.safetap.kernel.KernelException;
@@ -41,8 +41,6 @@ public final class TraceRun implements EventSink {
     private static final long MISSED_TICKS_REPORT_NANOS = 1_000_000_000L;
     /** Events are accounted for at every tick, and at least this often. */
     private static final long ACCOUNTING_NANOS = 1_000_000_000L;
-    /** safetap's own process: its threads' events (polling the rings, the JIT compiler's) are not the script's business. */
-    private static final int SELF = (int) ProcessHandle.current().pid();
 
     /** Why a run stopped. */
     public enum Ending {
@@ -71,13 +69,15 @@ public final class TraceRun implements EventSink {
     private Tier tier;
     private TraceSession session;
     private CountOnlyProbes counting;
+    private ShardWorkers workers;
+    private CommTable.Reader comms;
     private EventAccounting accounting;
     private long nextAccounting;
     private int ringPages;
     private List<EventAccounting.Shortfall> strictShortfall;
     private long[] missedTicks;
     private long nextMissedTicksReport;
-    private boolean[] leavesOutSelf;
+    private SampleDelivery delivery;
 
     public TraceRun(VerifiedProgram verified, TraceSettings settings, PrintStream out, PrintStream err) {
         this.verified = verified;
@@ -101,9 +101,11 @@ public final class TraceRun implements EventSink {
     private Ending trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
+        int workerCount = AttachPlan.mayShard(verified, settings)
+                ? MemoryBudget.workersFitting(verified, settings.memoryBudget(), settings.workersFor(TraceSession.onlineCpuCount())) : 0;
         ringPages = settings.ringPages() > 0 ? settings.ringPages()
-                : MemoryBudget.defaultRingPages(verified, settings.memoryBudget());
-        MemoryBudget.check(verified, ringPages, settings.memoryBudget());
+                : MemoryBudget.defaultRingPages(verified, settings.memoryBudget(), workerCount);
+        MemoryBudget.check(verified, ringPages, settings.memoryBudget(), workerCount);
         installSignalHandlers();
         TracedProcess target = settings.pid() > 0 ? TracedProcess.of(settings.pid()) : null;
         HeldCommand command = null;
@@ -113,7 +115,7 @@ public final class TraceRun implements EventSink {
             }
             int cpid = command == null ? 0 : command.pid();
             AttachPlan plan = new AttachPlan(verified, settings, cpid);
-            SessionOptions options = new SessionOptions(ringPages, -1, settings.kernelFilters(), settings.recordCopy());
+            SessionOptions options = new SessionOptions(ringPages, settings.pid(), settings.kernelFilters(), settings.recordCopy());
             if (!plan.countable().isEmpty()) {
                 counting = CountOnlyProbes.open(catalog.tracepointCatalog(), plan.countable(), options);
             }
@@ -121,9 +123,10 @@ public final class TraceRun implements EventSink {
             if (counting != null) {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
-            List<TraceRequest> sampled = plan.sampled(counted);
-            leavesOutSelf = leavesOutSelf(program);
+            List<TraceRequest> sampled = plan.sampled(counted, workerCount > 0);
+            delivery = new SampleDelivery(program, settings);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            comms = session.comms().reader();
             for (String note : session.notes()) {
                 err.println("warning: " + note);
             }
@@ -132,7 +135,11 @@ public final class TraceRun implements EventSink {
                 return Ending.SIGNAL;
             }
             long start = System.nanoTime();
-            tier = TierKind.INTERP.create(verified, new VmOptions(out, err, start, cpid, settings.format()));
+            VmOptions vmOptions = new VmOptions(out, err, start, cpid, settings.format());
+            tier = TierKind.INTERP.create(verified, vmOptions);
+            if (session.shardCount() > 0) {
+                workers = new ShardWorkers(verified, session, workerCount, vmOptions, delivery);
+            }
             if (!settings.quiet()) {
                 int n = program.probes().size();
                 out.print(json() ? JsonWriter.attachedProbes(n) : "Attaching " + n + (n == 1 ? " probe...\n" : " probes...\n"));
@@ -143,6 +150,9 @@ public final class TraceRun implements EventSink {
             }
             session.enable();
             started = true;
+            if (workers != null) {
+                workers.start();
+            }
             tier.begin();
             if (command != null && !tier.exitRequested() && !stopRequested) {
                 command.release();
@@ -160,6 +170,12 @@ public final class TraceRun implements EventSink {
             }
             if (!tier.exitRequested()) {
                 session.finish(this);
+            } else if (workers != null) {
+                session.disable();
+            }
+            if (workers != null) {
+                workers.finish(!tier.exitRequested());
+                workers.absorbInto(tier.state());
             }
             if (counting != null) {
                 counting.disable();
@@ -181,6 +197,9 @@ public final class TraceRun implements EventSink {
             reportTotalShortfall();
             return ending;
         } finally {
+            if (workers != null) {
+                workers.stop();
+            }
             if (counting != null) {
                 counting.close();
             }
@@ -359,40 +378,19 @@ public final class TraceRun implements EventSink {
         if (counting != null) {
             counting.foldInto(tier.state());
         }
+        if (workers != null) {
+            workers.absorbInto(tier.state());
+        }
         tick.timeNanos = now;
         tier.fire(probe, tick);
     }
 
-    /**
-     * Per probe, whether its events in safetap's own threads are left out: those of system call tracepoints
-     * ({@code syscalls}, {@code raw_syscalls}), which are safetap's own requests, unless --include-self. Other tracepoints keep them: an interrupt, a softirq or a
-     * wakeup lands in whatever task runs, safetap's included, and is no doing of it (a disk completion that
-     * interrupted the tracer is still a completion).
-     */
-    private boolean[] leavesOutSelf(Program program) {
-        boolean[] leaves = new boolean[program.probes().size()];
-        for (int i = 0; i < leaves.length; i++) {
-            ProbeDecl probe = program.probes().get(i);
-            leaves[i] = !settings.includeSelf() && probe.kind() == ProbeKind.TRACEPOINT
-                    && TraceSession.systemCall(probe.attach().tracepointName());
-        }
-        return leaves;
-    }
-
     @Override
     public void onSample(Sample sample) {
-        if (tier.exitRequested() || settings.pid() > 0 && sample.pid() != settings.pid()
-                || sample.pid() == SELF && leavesOutSelf[sample.stream()]) {
+        if (tier.exitRequested() || !delivery.wanted(sample)) {
             return;
         }
-        ctx.record = sample.buffer();
-        ctx.offset = sample.rawOffset();
-        ctx.length = sample.rawLength();
-        ctx.pid = sample.pid();
-        ctx.tid = sample.tid();
-        ctx.cpu = sample.cpu();
-        ctx.timeNanos = sample.timeNanos();
-        ctx.commLength = session.comms().comm(sample.tid(), ctx.comm);
+        SampleDelivery.fill(ctx, sample, comms);
         tier.fire(sample.stream(), ctx);
     }
 

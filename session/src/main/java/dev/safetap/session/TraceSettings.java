@@ -18,10 +18,28 @@ import java.util.List;
  * @param includeSelf   whether events of safetap's own threads reach the script (they do not by default)
  * @param recordCopy    whether fixed BPF record-copy programs may deliver tracepoints that fire in interrupt context
  *                      ({@code --no-bpf} turns them off)
+ * @param workers       threads running the probes that may run in any order ({@code --workers}); 0 runs every probe
+ *                      on the merging thread, -1 the default: one per CPU, at most {@value #MOST_DEFAULT_WORKERS}
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy) {
+        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers) {
+    /** Most workers the default starts; each holds its own copy of the maps it aggregates into. */
+    public static final int MOST_DEFAULT_WORKERS = 8;
+    /** Most workers {@code --workers} may ask for. */
+    public static final int MOST_WORKERS = 256;
+
     public TraceSettings {
         command = List.copyOf(command);
+    }
+
+    /** Settings with the default workers. */
+    public TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
+            OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy) {
+        this(quiet, pid, command, ringPages, kernelFilters, format, memoryBudget, strict, includeSelf, recordCopy, -1);
+    }
+
+    /** The workers to start on a machine with {@code cpus} CPUs (one ring each): none when {@code workers} is 0. */
+    public int workersFor(int cpus) {
+        return workers < 0 ? Math.min(cpus, MOST_DEFAULT_WORKERS) : Math.min(workers, cpus);
     }
 }

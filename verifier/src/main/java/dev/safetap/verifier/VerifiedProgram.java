@@ -15,8 +15,10 @@ public final class VerifiedProgram {
     private final VerifyReport report;
     private final long[] worstCase;
     private final RegisterTypes[] registerTypes;
+    private final EventOrder order;
 
-    VerifiedProgram(Program program, VerifyReport report, long[] worstCase, RegisterTypes[] registerTypes) {
+    VerifiedProgram(Program program, VerifyReport report, long[] worstCase, RegisterTypes[] registerTypes, EventOrder order) {
+        this.order = order;
         this.program = program;
         this.report = report;
         this.worstCase = worstCase.clone();
@@ -29,6 +31,11 @@ public final class VerifiedProgram {
 
     public VerifyReport report() {
         return report;
+    }
+
+    /** Which probes need their events in time order, and which maps workers hold parts of. */
+    public EventOrder eventOrder() {
+        return order;
     }
 
     /**

@@ -67,13 +67,16 @@ public final class Verifier {
         Map<Long, List<String>> fieldsByActionAndLayout = new HashMap<>();
         List<VerifyReport.ProbeReport> probes = new ArrayList<>();
         Set<Integer> usedActions = new LinkedHashSet<>();
-        for (ProbeDecl p : program.probes()) {
+        EventOrder order = EventOrder.of(program);
+        for (int i = 0; i < program.probes().size(); i++) {
+            ProbeDecl p = program.probes().get(i);
             usedActions.add(p.action());
             ActionVerifier.Facts f = facts.get(p.action());
             List<String> fields = fieldsByActionAndLayout.computeIfAbsent(((long) p.action() << 32) | (p.layout() & 0xffffffffL),
                     k -> checkFields(p.action(), f, p.layout(), "probe " + p.name()));
             probes.add(new VerifyReport.ProbeReport(p.name(), ProbeDescription.of(p), ProbeDescription.nameAgrees(p), p.period(), p.action(), f.worstCase(), fields,
-                    List.copyOf(f.mapsRead()), List.copyOf(f.mapsWritten()), List.copyOf(f.outputs())));
+                    List.copyOf(f.mapsRead()), List.copyOf(f.mapsWritten()), List.copyOf(f.outputs()),
+                    order.anyOrder(i) ? "any" : "time", order.anyOrder(i) ? "" : order.reason(i)));
         }
         for (int a = 0; a < facts.size(); a++) {
             if (!usedActions.contains(a)) {
@@ -94,7 +97,7 @@ public final class Verifier {
                     + ", over the memory budget of " + VerifyReport.bytes(memoryBudget),
                     "raise the budget with --memory, or lower --map-capacity (now " + largestCapacity() + ")");
         }
-        return new VerifiedProgram(program, new VerifyReport(probes, maps, total, memoryBudget), worstCase, registerTypes);
+        return new VerifiedProgram(program, new VerifyReport(probes, maps, total, memoryBudget), worstCase, registerTypes, order);
     }
 
     private void checkLayouts() {

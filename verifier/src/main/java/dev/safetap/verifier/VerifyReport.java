@@ -24,15 +24,25 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
      * attach point and period say ({@code attach}, written from the bytecode, never from the name), its period,
      * the action it runs, the proven worst-case instructions of one firing, the record fields it reads (slot
      * names of its layout), the maps it reads and writes, and its output actions such as {@code printf("...")},
-     * {@code print(@m)}, {@code time("...")}, {@code clear(@m)}, {@code exit()}.
+     * {@code print(@m)}, {@code time("...")}, {@code clear(@m)}, {@code exit()}; and the order its events need
+     * ({@link EventOrder}): {@code "any"} (a tracepoint probe that only aggregates: run by the worker of each ring) or
+     * {@code "time"}, with the reason in {@code orderReason} (empty for {@code "any"}).
      */
     public record ProbeReport(String name, String attach, boolean nameAgrees, long period, int action, long worstCaseInstructions,
-            List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs) {
+            List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs, String order,
+            String orderReason) {
         public ProbeReport {
             fieldsRead = List.copyOf(fieldsRead);
             mapsRead = List.copyOf(mapsRead);
             mapsWritten = List.copyOf(mapsWritten);
             outputs = List.copyOf(outputs);
+        }
+
+        /** A probe whose events need time order for no reason the report gives (tests, reports built by hand). */
+        public ProbeReport(String name, String attach, boolean nameAgrees, long period, int action, long worstCaseInstructions,
+                List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs) {
+            this(name, attach, nameAgrees, period, action, worstCaseInstructions, fieldsRead, mapsRead, mapsWritten, outputs,
+                    "time", "");
         }
 
         /**
@@ -86,6 +96,11 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             if (!p.kernel().isEmpty()) {
                 line(sb, "kernel", p.kernel());
             }
+            if (p.attach().startsWith("tracepoint:")) {
+                sb.append("    order: ").append(p.order().equals("any")
+                        ? "any (it only aggregates: each ring's worker runs it, the maps are merged when read)"
+                        : "time (" + Diagnostic.printable(p.orderReason()) + ")").append('\n');
+            }
         }
         sb.append("maps: ").append(maps.size()).append('\n');
         for (MapReport m : maps) {
@@ -136,7 +151,9 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
                     .append(",\"mapsRead\":").append(jsonArray(p.mapsRead()))
                     .append(",\"mapsWritten\":").append(jsonArray(p.mapsWritten()))
                     .append(",\"outputs\":").append(jsonArray(p.outputs()))
-                    .append(",\"kernel\":").append(jsonArray(p.kernel())).append('}');
+                    .append(",\"kernel\":").append(jsonArray(p.kernel()))
+                    .append(",\"order\":").append(jsonString(p.order()))
+                    .append(",\"orderReason\":").append(jsonString(p.orderReason())).append('}');
         }
         sb.append("],\"maps\":[");
         for (int i = 0; i < maps.size(); i++) {

@@ -39,7 +39,8 @@ class ReportTest {
         assertEquals(1024L * 72, r.totalMemoryBytes());
         assertEquals("{\"schema\":\"safetap-verify/1\",\"instructionBudget\":1000000,\"probes\":[{\"name\":\"tracepoint:syscalls:sys_enter_openat\","
                 + "\"attach\":\"tracepoint:syscalls:sys_enter_openat\",\"period\":0,\"action\":0,\"worstCaseInstructions\":20,\"fieldsRead\":[\"dfd\",\"filename\"],\"mapsRead\":[\"@bytes\"],"
-                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"],\"kernel\":[]}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
+                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"],\"kernel\":[],"
+                + "\"order\":\"time\",\"orderReason\":\"it reads @bytes\"}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
                 + "\"keyTypes\":[\"str\"],\"value\":\"sum\",\"capacity\":1024,\"threadLocal\":false,\"bytesPerEntry\":72,"
                 + "\"memoryBytes\":73728}],\"totalMemoryBytes\":73728,\"memoryBudgetBytes\":1073741824}", r.toJson());
         assertEquals("""
@@ -50,6 +51,7 @@ class ReportTest {
                     maps read: @bytes
                     maps written: @bytes
                     output: printf("%s %d\\n")
+                    order: time (it reads @bytes)
                 maps: 1
                   @bytes  sum  keys (str)  capacity 1024  72 bytes/entry  max 72.0 KiB (73728 B)
                 memory bound: 72.0 KiB (73728 B) of a budget of 1.0 GiB (1073741824 B)

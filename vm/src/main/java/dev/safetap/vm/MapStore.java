@@ -355,6 +355,65 @@ public final class MapStore {
         }
     }
 
+    /**
+     * Folds every entry of {@code part} (an aggregation map of the same declaration, holding the updates a worker made
+     * since it was last absorbed) into this map, as if its updates had been made here, then clears {@code part}. A key
+     * that does not fit drops its updates, counted here (one for a sum, min or max, whose updates are not told
+     * apart); so are those {@code part} dropped itself.
+     */
+    public void absorb(MapStore part) {
+        if (part.decl != decl && !part.decl.equals(decl)) {
+            throw new IllegalArgumentException("absorb needs a part of the same map, not " + part.decl.name());
+        }
+        dropped += part.dropped;
+        part.dropped = 0;
+        for (int pe = 0; pe < part.size; pe++) {
+            System.arraycopy(part.keyInts, pe * intKeys, probeInts, 0, intKeys);
+            System.arraycopy(part.keyStrs, pe * strKeys * STR, probeStrs, 0, strKeys * STR);
+            System.arraycopy(part.keyStrLens, pe * strKeys, probeStrLens, 0, strKeys);
+            int e = findOrInsert();
+            int from = pe * width;
+            if (e < 0) {
+                dropped += updatesIn(part, from) - 1;
+                continue;
+            }
+            int at = e * width;
+            switch (decl.kind()) {
+                case MIN, MAX -> {
+                    long value = part.values[from];
+                    if (part.values[from + 1] != 0 && (values[at + 1] == 0
+                            || (decl.kind() == MapKind.MIN ? value < values[at] : value > values[at]))) {
+                        values[at] = value;
+                        values[at + 1] = 1;
+                    }
+                }
+                case SCALAR -> throw new IllegalStateException("absorb on a scalar map; only aggregations have parts");
+                default -> {
+                    for (int i = 0; i < width; i++) {
+                        values[at + i] += part.values[from + i];
+                    }
+                }
+            }
+        }
+        part.clear();
+    }
+
+    /** How many updates the counters of {@code part} from {@code from} hold: at least 1 where the kind does not tell. */
+    private long updatesIn(MapStore part, int from) {
+        long n = switch (decl.kind()) {
+            case COUNT, AVG, STATS -> part.values[from];
+            case HIST, LHIST -> {
+                long sum = 0;
+                for (int i = 0; i < width; i++) {
+                    sum += part.values[from + i];
+                }
+                yield sum;
+            }
+            default -> 1;
+        };
+        return Math.max(1, n);
+    }
+
     /** Raw value counter {@code i} of {@code entry} (see the class comment for the layout by kind). */
     public long counter(int entry, int i) {
         return values[entry * width + i];

@@ -141,6 +141,29 @@ public final class ProgramState {
         divisionsByZero[action][slot]++;
     }
 
+    /**
+     * Takes in what a worker's state holds since it was last absorbed: the entries of each map {@code merged} marks (see
+     * {@link MapStore#absorb}), its records too short for their layout and its divisions by zero; the worker's state
+     * is left empty of them. Both states are of the same program.
+     */
+    public void absorb(ProgramState worker, boolean[] merged) {
+        for (int m = 0; m < maps.length; m++) {
+            if (merged[m]) {
+                maps[m].absorb(worker.maps[m]);
+            }
+        }
+        for (int p = 0; p < shortRecords.length; p++) {
+            shortRecords[p] += worker.shortRecords[p];
+            worker.shortRecords[p] = 0;
+        }
+        for (int a = 0; a < divisionsByZero.length; a++) {
+            for (int slot = 0; slot < divisionsByZero[a].length; slot++) {
+                divisionsByZero[a][slot] += worker.divisionsByZero[a][slot];
+                worker.divisionsByZero[a][slot] = 0;
+            }
+        }
+    }
+
     void requestExit() {
         exitRequested = true;
     }

@@ -84,4 +84,63 @@ class MapStoreTest {
         assertEquals(0, store.size());
         assertEquals(-1, store.find());
     }
+
+    /**
+     * A map absorbing the parts of several workers ends equal to one map that took every update itself, for every
+     * aggregation: same keys, same counters; the parts are left empty.
+     */
+    @Test
+    void absorbingWorkerPartsEqualsTakingEveryUpdateInOnePlace() {
+        for (MapKind kind : List.of(MapKind.COUNT, MapKind.SUM, MapKind.MIN, MapKind.MAX, MapKind.AVG, MapKind.STATS,
+                MapKind.HIST, MapKind.LHIST)) {
+            MapDecl decl = new MapDecl("@m", List.of(ValueType.INT, ValueType.STR), kind, ValueType.INT, 0, 100, 10, 100, false);
+            MapStore whole = new MapStore(decl);
+            MapStore merged = new MapStore(decl);
+            MapStore[] parts = {new MapStore(decl), new MapStore(decl), new MapStore(decl)};
+            Random random = new Random(kind.ordinal());
+            for (int round = 0; round < 4; round++) {
+                for (int step = 0; step < 2_000; step++) {
+                    long k = random.nextInt(60);
+                    long v = random.nextInt(2_000) - 500;
+                    MapStore part = parts[random.nextInt(parts.length)];
+                    for (MapStore m : List.of(whole, part)) {
+                        key(m, k, "c" + k % 7);
+                        int e = m.findOrInsert();
+                        if (e >= 0) {
+                            m.fold(e, v);
+                        }
+                    }
+                }
+                for (MapStore part : parts) {
+                    merged.absorb(part);
+                    assertEquals(0, part.size(), "a part is empty once absorbed");
+                }
+            }
+            assertEquals(whole.size(), merged.size(), kind.name());
+            for (int e = 0; e < whole.size(); e++) {
+                key(merged, whole.keyIntAt(e, 0), whole.keyStringAt(e, 1));
+                int m = merged.find();
+                for (int c = 0; c < whole.width(); c++) {
+                    assertEquals(whole.counter(e, c), merged.counter(m, c), kind + " counter " + c);
+                }
+            }
+            assertEquals(0, merged.droppedUpdates());
+        }
+    }
+
+    @Test
+    void aKeyThatDoesNotFitWhenAbsorbedDropsEveryUpdateItHeld() {
+        MapDecl decl = MapDecl.of("@m", List.of(ValueType.INT, ValueType.STR), MapKind.COUNT, ValueType.INT, 1);
+        MapStore merged = new MapStore(decl);
+        MapStore part = new MapStore(decl);
+        key(merged, 0, "x");
+        merged.fold(merged.findOrInsert(), 0);
+        for (int n = 0; n < 5; n++) {
+            key(part, 1, "x");
+            part.fold(part.findOrInsert(), 0);
+        }
+        merged.absorb(part);
+        assertEquals(1, merged.size());
+        assertEquals(5, merged.droppedUpdates(), "the five counts of the key that did not fit");
+    }
 }

@@ -161,6 +161,12 @@ class AttachErrorTest {
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("safetap: the maps (up to 8 B) and the ring buffers of 65536 pages per CPU ("), r.err());
         assertTrue(r.err().contains("over the memory budget of 64.0 MiB; lower --ring-pages or raise the budget with --memory"), r.err());
+        // A probe the workers run: each holds a part of its map, and each CPU has a second ring for their samples.
+        Result sharded = trace("--ring-pages", "65536", "--memory", "64M", "-e", "tracepoint:syscalls:sys_enter_read { @[comm] = count(); }");
+        assertEquals(3, sharded.code(), sharded.out() + sharded.err());
+        assertTrue(sharded.err().matches("(?s)safetap: the maps \\(up to [0-9.]+ KiB, and [0-9.]+ KiB for the parts \\d+ workers hold\\)"
+                + " and the ring buffers of 65536 pages per CPU, two per CPU \\(.* \\(or --workers 0: one ring per CPU, no parts\\)\n"),
+                sharded.err());
         assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
     }
 

@@ -68,6 +68,39 @@ class SeparateTracerTest {
     }
 
     /**
+     * -p opens the system call events on the threads of that process alone (and the threads they start), so a
+     * neighbour reading as fast as it can never reaches the rings: a ring of 16 pages (about 600 samples, which the
+     * neighbour fills in half a millisecond) holds the 200 reads of the traced process, and --strict sees nothing
+     * lost. Traced system-wide (tried: --no-kernel-filter with /pid == N/), the neighbour overflows it at once.
+     */
+    @Test
+    void dashPSamplesOnlyItsOwnThreadsWhileABusyNeighbourFloodsTheSameTracepoint() throws Exception {
+        int reads = 100;
+        Process neighbour = new ProcessBuilder(LiveTracer.workload().toString(), "read", "stwl_busy", "400000000", "1").start();
+        Process workload = new ProcessBuilder(LiveTracer.workload().toString(), "threads", "stwl_pn", "" + reads).start();
+        TracerProcess t = TracerProcess.start(List.of(), "--strict", "--ring-pages", "16", "-p", "" + workload.pid(), "-e",
+                READY + "tracepoint:syscalls:sys_enter_read { @[comm] = count(); }"
+                        + " tracepoint:syscalls:sys_enter_read /args.count == 1/ { @ones = count(); }");
+        try {
+            t.awaitLine("ready");
+            workload.getOutputStream().write('\n');
+            workload.getOutputStream().close();
+            assertTrue(workload.waitFor(60, TimeUnit.SECONDS), "the workload finished");
+            assertEquals(0, workload.exitValue());
+            assertTrue(neighbour.isAlive(), "the neighbour kept reading all along");
+            Result r = t.finish().assertOk();
+            assertEquals(Map.of("@[stwl_pn]", (long) reads, "@[stwl_pn_t]", (long) reads, "@ones", 2L * reads),
+                    r.values(), "both threads, the one started after attaching included; no neighbour; nothing lost: "
+                            + r.out() + r.err());
+            assertFalse(r.err().contains("warning"), r.err());
+        } finally {
+            t.process.destroyForcibly();
+            workload.destroyForcibly();
+            neighbour.destroyForcibly();
+        }
+    }
+
+    /**
      * Every event accounted for: what the tiny ring could not hold is reported, per probe and CPU, and the samples
      * delivered plus those reported lost are exactly the reads made, at the end and next to each interval report.
      */
