@@ -101,15 +101,44 @@ class SeparateTracerTest {
     }
 
     /**
+     * The -c command's own events: with /pid == cpid/ its system calls are counted by the kernel and sampled from
+     * events opened on it alone, so a neighbour reading as fast as it can neither reaches the 16-page ring nor
+     * makes --strict see a loss.
+     */
+    @Test
+    void dashCSamplesOnlyTheCommandWhileABusyNeighbourFloodsTheSameTracepoint() throws Exception {
+        int reads = 300;
+        Process neighbour = new ProcessBuilder(LiveTracer.workload().toString(), "read", "stwl_busy", "400000000", "1").start();
+        try {
+            Result r = LiveTracer.trace("--strict", "--ring-pages", "16",
+                    "-c", LiveTracer.workloadCommand("read", "stwl_cn", "" + reads, "3"), "-e",
+                    "tracepoint:syscalls:sys_enter_read /pid == cpid && args.count == 3/ { @counted = count(); }"
+                            + " tracepoint:syscalls:sys_enter_read /pid == cpid/ { @bytes = hist(args.count); }").assertOk();
+            assertTrue(neighbour.isAlive(), "the neighbour kept reading all along");
+            assertEquals(reads, r.value("@counted"));
+            assertTrue(Pattern.compile("(?m)^\\[2, 4\\)\\s+" + reads + " \\|").matcher(r.out()).find(), r.out());
+            assertFalse(r.err().contains("warning"), r.err());
+        } finally {
+            neighbour.destroyForcibly();
+        }
+    }
+
+    /**
      * Every event accounted for: what the tiny ring could not hold is reported, per probe and CPU, and the samples
      * delivered plus those reported lost are exactly the reads made, at the end and next to each interval report.
      */
     @Test
     void aFloodIntoATinyRingIsReportedAsLostExactlyAndMemoryStaysBounded() throws Exception {
+        // @sampled only aggregates: by default a worker runs it; --workers 0 puts it on the merging thread.
+        flood("--workers", "2");
+        flood("--workers", "0");
+    }
+
+    private static void flood(String... workers) throws Exception {
         int reads = 2_000_000;
         // One page per ring (about 40 records) cannot hold what a tight read loop writes between two polls.
         // The heap is capped: a tracer that buffered what it could not process would die of OutOfMemoryError.
-        Result r = LiveTracer.run(javaCommand(List.of("-Xmx48m"), "--ring-pages", "1",
+        Result r = LiveTracer.run(javaCommand(List.of("-Xmx48m"), workers[0], workers[1], "--ring-pages", "1",
                 "-c", LiveTracer.workloadCommand("read", "stwl_flood", "" + reads, "1"), "-e",
                 "tracepoint:syscalls:sys_enter_read /comm == \"stwl_flood\"/ { @served_by_counting = count(); }"
                         + " tracepoint:syscalls:sys_enter_read /comm == \"stwl_flood\"/ { @sampled = sum(args.count); }"
