@@ -9,6 +9,7 @@ import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -58,7 +59,7 @@ final class AttachPlan {
      * known is taken as sampled: the memory check then reserves the workers' parts for nothing, never too little.
      */
     static boolean mayShard(VerifiedProgram verified, TraceSettings settings) {
-        Set<Integer> counted = new java.util.HashSet<>();
+        Set<Integer> counted = new HashSet<>();
         if (settings.pid() <= 0) {
             for (CountOnlyProbes.CountedProbe c : CountOnlyProbes.plan(verified, 0, settings.kernelFilters())) {
                 if (!settings.recordCopy() || c.process() > 0 || TraceSession.systemCall(c.tracepoint())) {
