@@ -64,12 +64,18 @@ class WorkersTest {
         Matcher m = Pattern.compile("(?m)^@n: (\\d+)$").matcher(r.out());
         long total = 0;
         int reports = 0;
+        long last = 0;
+        int counting = 0;
         while (m.find()) {
-            total += Long.parseLong(m.group(1));
+            last = Long.parseLong(m.group(1));
+            total += last;
             reports++;
+            counting += last > 0 ? 1 : 0;
         }
         assertEquals(reads, total, r.out());
         assertTrue(reports > 2, "several reports: " + r.out());
+        assertTrue(counting > (last > 0 ? 1 : 0), "the workers' counts reach the reports while the reads go on, not only"
+                + " at the end: " + r.out());
     }
 
     @Test
