@@ -5,9 +5,11 @@ package dev.safetap.kernel;
  * lookups allocate nothing.
  */
 final class EventIdTable {
-    private final long[] ids;
-    private final int[] requests;
+    private long[] ids;
+    private int[] requests;
+    private int size;
 
+    /** A table for about {@code events} events; it grows if more are put (all are put before it is read). */
     EventIdTable(int events) {
         int capacity = Integer.highestOneBit(Math.max(4, events) * 4);
         ids = new long[capacity];
@@ -15,11 +17,24 @@ final class EventIdTable {
     }
 
     void put(long id, int request) {
+        if ((size + 1) * 2 > ids.length) {
+            long[] oldIds = ids;
+            int[] oldRequests = requests;
+            ids = new long[oldIds.length * 2];
+            requests = new int[oldIds.length * 2];
+            size = 0;
+            for (int i = 0; i < oldIds.length; i++) {
+                if (oldIds[i] != 0) {
+                    put(oldIds[i], oldRequests[i]);
+                }
+            }
+        }
         int mask = ids.length - 1;
         int slot = mix(id) & mask;
         while (ids[slot] != 0 && ids[slot] != id) {
             slot = (slot + 1) & mask;
         }
+        size += ids[slot] == 0 ? 1 : 0;
         ids[slot] = id;
         requests[slot] = request;
     }

@@ -47,9 +47,13 @@ final class AttachPlan {
         // System-wide counting events on tracepoints outside the system calls miss firings on some kernels (this
         // machine's: sched_switch counted 2,344 where the record copy delivered 3,834 in the same run), so with the
         // record copy those clauses are sampled and copied, and checked against the copy's own count.
+        countable = countable(verified, settings, cpid);
+    }
+
+    private static List<CountOnlyProbes.CountedProbe> countable(VerifiedProgram verified, TraceSettings settings, int cpid) {
         List<CountOnlyProbes.CountedProbe> planned = settings.pid() > 0 ? List.of()
                 : CountOnlyProbes.plan(verified, cpid, settings.kernelFilters());
-        countable = planned.stream().filter(c -> !settings.recordCopy() || c.process() > 0
+        return planned.stream().filter(c -> !settings.recordCopy() || c.process() > 0
                 || TraceSession.systemCall(c.tracepoint())).toList();
     }
 
@@ -60,12 +64,8 @@ final class AttachPlan {
      */
     static boolean mayShard(VerifiedProgram verified, TraceSettings settings) {
         Set<Integer> counted = new HashSet<>();
-        if (settings.pid() <= 0) {
-            for (CountOnlyProbes.CountedProbe c : CountOnlyProbes.plan(verified, 0, settings.kernelFilters())) {
-                if (!settings.recordCopy() || c.process() > 0 || TraceSession.systemCall(c.tracepoint())) {
-                    counted.add(c.probe());
-                }
-            }
+        for (CountOnlyProbes.CountedProbe c : countable(verified, settings, 0)) {
+            counted.add(c.probe());
         }
         Program program = verified.program();
         for (int i = 0; i < program.probes().size(); i++) {
