@@ -10,6 +10,8 @@ public final class Limits {
     public static final int MAX_KEYS = 8;
     /** Arguments of one printf. */
     public static final int MAX_PRINTF_ARGS = 16;
+    /** Frames one stack may hold: the kernel's default perf_event_max_stack, as bpftrace. */
+    public static final int MAX_STACK_FRAMES = 127;
     /** Nesting depth of structured loops. */
     public static final int MAX_LOOP_NESTING = 8;
     /**

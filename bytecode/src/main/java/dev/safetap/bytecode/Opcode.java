@@ -78,6 +78,13 @@ public enum Opcode {
     FIELD_STR(0x41, REG, U16),
     /** d = builtin value ({@link Builtin} code u8). */
     CTX(0x42, REG, U8),
+    /**
+     * d = the event's call stack ({@link StackKind} u8: kernel or user, and how it prints), at most u8 frames (1 to
+     * {@link Limits#MAX_STACK_FRAMES}), innermost first; empty where the event has none.
+     */
+    STACK(0x43, REG, U8, U8),
+    /** d = the code address s as a symbol ({@link StackKind} u8: kernel or user, one frame, printed by name alone). */
+    SYM(0x44, REG, REG, U8),
 
     /** d = map[keys], or 0 / "" when absent. Scalar maps and count/sum/min/max/avg aggregations. */
     MAP_GET(0x50, REG, U16, REGS),

@@ -23,6 +23,11 @@ public record PrintfFormat(List<Part> parts) {
         public ValueType argumentType() {
             return conversion == 's' ? ValueType.STR : ValueType.INT;
         }
+
+        /** Whether a value of type {@code t} may be given for this conversion: {@code %s} also prints a stack. */
+        public boolean accepts(ValueType t) {
+            return t == argumentType() || conversion == 's' && t == ValueType.STACK;
+        }
     }
 
     /** A format that does not parse; {@code index} is the offending character in the format. */

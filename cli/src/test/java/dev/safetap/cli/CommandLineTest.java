@@ -37,6 +37,17 @@ class CommandLineTest {
     }
 
     @Test
+    void verifyListsTheStacksAProbeTakesAndTheRecordCopyTheKernelFramesOfASystemCallNeed() {
+        Result r = run("verify", "-e", "tracepoint:syscalls:sys_enter_read { @[kstack, ustack(perf, 5)] = count(); }"
+                + " tracepoint:syscalls:sys_exit_read { @s[ksym(retval)] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("    stacks: kstack, ustack(perf)\n    kernel: record copy\n"), r.out());
+        assertTrue(r.out().contains("    stacks: ksym\n    order:"), "a symbol of an address needs no call chain: " + r.out());
+        Result json = run("verify", "--json", "-e", "tracepoint:syscalls:sys_enter_read { @[ustack] = count(); }");
+        assertTrue(json.out().contains("\"kernel\":[\"record copy\"],\"stacks\":[\"ustack\"]"), json.out());
+    }
+
+    @Test
     void verifyJsonIsOneObject() {
         Result r = run("verify", "--json", "-e", "BEGIN { @x = count(); exit(); }");
         assertEquals(0, r.code(), r.err());

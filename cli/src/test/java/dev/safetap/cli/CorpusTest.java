@@ -18,7 +18,9 @@ import dev.safetap.kernel.TracepointFormat;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.verifier.Verifier;
+import dev.safetap.vm.CodeSymbols;
 import dev.safetap.vm.EventContext;
+import dev.safetap.vm.StackTable;
 import dev.safetap.vm.OutputFormat;
 import dev.safetap.vm.Tier;
 import dev.safetap.vm.TierKind;
@@ -27,6 +29,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +165,7 @@ class CorpusTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Tier tier = kind.create(verified, new VmOptions(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), 0, 4242, format));
+                new PrintStream(err, true, StandardCharsets.UTF_8), 0, 4242, format, new StackTable(SYMBOLS)));
         tier.begin();
         long time = 1_000_000;
         for (String event : s.events()) {
@@ -199,6 +202,8 @@ class CorpusTest {
         ctx.tid = 100;
         ctx.timeNanos = time;
         String comm = "bash";
+        String kernelStack = "";
+        String userStack = "";
         Map<String, Object> fields = new LinkedHashMap<>();
         Matcher m = VALUE.matcher(words.length > 1 ? words[1] : "");
         while (m.find()) {
@@ -209,22 +214,74 @@ class CorpusTest {
                 case "cpu" -> ctx.cpu = ((Long) value).intValue();
                 case "time" -> ctx.timeNanos = (Long) value;
                 case "comm" -> comm = value.toString();
+                case "kstack" -> kernelStack = m.group(2);
+                case "ustack" -> userStack = m.group(2);
                 default -> fields.put(m.group(1), value);
             }
         }
         byte[] c = comm.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(c, 0, ctx.comm, 0, Math.min(c.length, ctx.comm.length));
         ctx.commLength = Math.min(c.length, ctx.comm.length);
+        byte[] record = new byte[0];
         if (program.probes().get(probe).kind().hasRecord()) {
             TracepointFormat format = CATALOG.tracepointCatalog().format(program.probes().get(probe).attach().tracepointName()).orElseThrow();
             fields.putIfAbsent("common_pid", (long) ctx.tid);
-            byte[] record = SyntheticRecord.build(format, fields);
-            ctx.record = ByteBuffer.wrap(record);
-            ctx.offset = 0;
-            ctx.length = record.length;
+            record = SyntheticRecord.build(format, fields);
         }
+        List<Long> chain = callchain(kernelStack, userStack);
+        int chainAt = (record.length + 7) & ~7;
+        ByteBuffer buffer = ByteBuffer.allocate(chainAt + 8 * chain.size()).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(record);
+        for (int i = 0; i < chain.size(); i++) {
+            buffer.putLong(chainAt + 8 * i, chain.get(i));
+        }
+        ctx.record = buffer;
+        ctx.offset = 0;
+        ctx.length = record.length;
+        ctx.callchainOffset = chainAt;
+        ctx.callchainLength = chain.size();
         tier.fire(probe, ctx);
     }
+
+    /** A perf call chain of the comma-separated addresses {@code kstack=} and {@code ustack=} give, innermost first. */
+    private static List<Long> callchain(String kernel, String user) {
+        List<Long> chain = new ArrayList<>();
+        if (!kernel.isEmpty()) {
+            chain.add(-128L);
+            for (String a : kernel.split(",")) {
+                chain.add((Long) parse(a));
+            }
+        }
+        if (!user.isEmpty()) {
+            chain.add(-512L);
+            for (String a : user.split(",")) {
+                chain.add((Long) parse(a));
+            }
+        }
+        return chain;
+    }
+
+    /**
+     * The corpus's symbols: a few kernel functions from 0xffffffff81000000 and a program's from 0x401000, each 0x100
+     * bytes, in process 100 only; other addresses are unknown.
+     */
+    private static final CodeSymbols SYMBOLS = new CodeSymbols() {
+        private static final String[] KERNEL = {"entry_SYSCALL_64", "do_syscall_64", "ksys_read", "vfs_read"};
+        private static final String[] USER = {"main", "hot_a", "hot_b"};
+
+        @Override
+        public Named kernel(long address) {
+            long i = Long.divideUnsigned(address - 0xffffffff81000000L, 0x100);
+            return i >= 0 && i < KERNEL.length ? new Named(KERNEL[(int) i], (address - 0xffffffff81000000L) % 0x100, null) : null;
+        }
+
+        @Override
+        public Named user(int pid, long address) {
+            long i = (address - 0x401000L) / 0x100;
+            return pid == 100 && address >= 0x401000L && i < USER.length
+                    ? new Named(USER[(int) i], (address - 0x401000L) % 0x100, "/usr/bin/app") : null;
+        }
+    };
 
     private static Object parse(String text) {
         if (text.startsWith("\"")) {

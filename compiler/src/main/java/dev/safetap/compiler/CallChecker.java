@@ -5,6 +5,7 @@ import dev.safetap.bytecode.PrintfFormat;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.compiler.Ast.*;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Checks every call against its {@link Signature}, for the {@link TypeChecker}, which types the
@@ -19,6 +20,8 @@ import java.util.List;
 final class CallChecker {
     private static final String STR_HINT = "string fields and positional parameters are strings; "
             + "safetap cannot read the memory of the traced process at an address";
+
+    private static final Set<String> STACK_MODES = Set.of("bpftrace", "perf");
 
     private final TypeChecker checker;
     private final MapTable maps;
@@ -48,6 +51,12 @@ final class CallChecker {
         }
         if (s == Signature.STR) {
             return str(c);
+        }
+        if (s.isStack()) {
+            return stack(c, s);
+        }
+        if (s == Signature.KSYM || s == Signature.USYM) {
+            return symbol(c, s);
         }
         if (!s.fits(args)) {
             checker.error(c, s.misuse(fn, args.size()), s.usage());
@@ -147,6 +156,68 @@ final class CallChecker {
         return t == null ? null : ValueType.STR;
     }
 
+    /**
+     * {@code kstack(mode, frames)}: an optional mode first ({@code bpftrace} or {@code perf}, as bpftrace 0.17 has), an
+     * optional frame count from 1 to {@value Limits#MAX_STACK_FRAMES}; DTrace's {@code stack(N)} takes the count alone.
+     */
+    private ValueType stack(Call c, Signature s) {
+        List<Expr> args = c.args();
+        String fn = c.name();
+        if (!s.fits(args)) {
+            checker.error(c, s.misuse(fn, args.size()), s.usage());
+            return null;
+        }
+        boolean ok = true;
+        for (int i = 0; i < args.size(); i++) {
+            Expr a = args.get(i);
+            if (i == 0 && a instanceof Ident id && s != Signature.STACK) {
+                if (!STACK_MODES.contains(id.name())) {
+                    checker.error(a, "unknown stack mode `" + id.name() + "`", "the modes are `bpftrace` (the default) and `perf`");
+                    ok = false;
+                }
+                continue;
+            }
+            long n = a instanceof IntLit lit ? lit.value() : -1;
+            checker.record(a, ValueType.INT);
+            if (n < 1 || n > Limits.MAX_STACK_FRAMES || i != args.size() - 1) {
+                checker.error(a, i != args.size() - 1 ? "the frame count of " + fn + "() comes last"
+                        : "the frame count of " + fn + "() must be a constant from 1 to " + Limits.MAX_STACK_FRAMES, s.usage());
+                ok = false;
+            }
+        }
+        ProbeContext.Read r = checker.context().stack(fn + "()");
+        if (r.message() != null) {
+            checker.error(c, r.message(), r.hint());
+            return null;
+        }
+        return ok ? ValueType.STACK : null;
+    }
+
+    /** The frame count a checked stack call asks for. */
+    static int frames(Call c) {
+        List<Expr> args = c.args();
+        return !args.isEmpty() && args.get(args.size() - 1) instanceof IntLit lit ? (int) lit.value() : Limits.MAX_STACK_FRAMES;
+    }
+
+    /** Whether a checked stack call asks for perf's mode. */
+    static boolean perfMode(Call c) {
+        return !c.args().isEmpty() && c.args().get(0) instanceof Ident id && id.name().equals("perf");
+    }
+
+    private ValueType symbol(Call c, Signature s) {
+        if (!s.fits(c.args())) {
+            checker.error(c, s.misuse(c.name(), c.args().size()), s.usage());
+            return null;
+        }
+        Expr a = c.args().get(0);
+        ValueType t = checker.type(a);
+        if (t != null && t != ValueType.INT) {
+            checker.error(a, c.name() + "() names a code address, an integer, but this is " + TypeChecker.describe(t), "");
+            return null;
+        }
+        return t == null ? null : ValueType.STACK;
+    }
+
     private void printf(Call c) {
         List<Expr> args = c.args();
         StrLit fmt = (StrLit) args.get(0);
@@ -170,7 +241,7 @@ final class CallChecker {
                 return;
             }
             PrintfFormat.Conversion conv = conversions.get(i - 1);
-            if (t != null && t != conv.argumentType()) {
+            if (t != null && !conv.accepts(t)) {
                 checker.error(args.get(i), "printf conversion `%" + conv.conversion() + "` needs "
                         + TypeChecker.describe(conv.argumentType()) + ", but value " + i + " is " + TypeChecker.describe(t),
                         t == ValueType.STR ? "use `%s` for strings" : "use `%d` for integers");

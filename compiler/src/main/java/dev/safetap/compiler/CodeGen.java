@@ -12,6 +12,7 @@ import dev.safetap.bytecode.MapDecl;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.StackKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.compiler.Ast.*;
 import java.util.ArrayList;
@@ -101,10 +102,10 @@ final class CodeGen {
         for (Map.Entry<String, ValueType> local : p.locals().entrySet()) {
             int r = localRegs.size();
             localRegs.put(local.getKey(), r);
-            if (local.getValue() == ValueType.INT) {
-                b.emit(Opcode.CONST_INT, r, 0);
-            } else {
-                b.emit(Opcode.CONST_STR, r, string(""));
+            switch (local.getValue()) {
+                case INT -> b.emit(Opcode.CONST_INT, r, 0);
+                case STR -> b.emit(Opcode.CONST_STR, r, string(""));
+                case STACK -> b.emit(Opcode.STACK, r, StackKind.KERNEL.code(), 0);
             }
         }
         top = 0;
@@ -265,7 +266,7 @@ final class CodeGen {
 
     /** Stores a thread-local; an integer 0 deletes the entry instead, as in DTrace. */
     private void storeThreadLocal(int id, int key, int v, ValueType type) {
-        if (type == ValueType.STR) {
+        if (type != ValueType.INT) {
             b.emitRegs(Opcode.MAP_SET, new int[] {key}, id, 0, v);
             return;
         }
@@ -423,13 +424,40 @@ final class CodeGen {
             top = mark + 1;
             return r;
         } else if (e instanceof Call c) {
-            return expr(c.args().get(0));
+            return call(c);
         }
         return update((Update) e);
     }
 
+    /** A call yielding a value: str() of a string is that string; stacks and symbols. */
+    private int call(Call c) {
+        Signature s = Signature.of(c.name());
+        if (s.isStack()) {
+            return stack(s, CallChecker.perfMode(c), CallChecker.frames(c));
+        }
+        if (s == Signature.KSYM || s == Signature.USYM) {
+            int mark = top;
+            int address = expr(c.args().get(0));
+            top = mark;
+            int r = alloc(ValueType.STACK);
+            b.mark(c.line(), c.column());
+            b.emit(Opcode.SYM, r, address, (s == Signature.KSYM ? StackKind.KERNEL_SYMBOL : StackKind.USER_SYMBOL).code());
+            return r;
+        }
+        return expr(c.args().get(0));
+    }
+
+    private int stack(Signature s, boolean perf, int frames) {
+        int r = alloc(ValueType.STACK);
+        b.emit(Opcode.STACK, r, StackKind.stack(s == Signature.USTACK, perf).code(), frames);
+        return r;
+    }
+
     private int identifier(Ident id) {
         Signature s = Signature.of(id.name());
+        if (s.isStack()) {
+            return stack(s, false, Limits.MAX_STACK_FRAMES);
+        }
         if (s.kind() != Signature.Kind.CONTEXT) {
             return fieldRead(id);
         }

@@ -64,6 +64,9 @@ final class ProbeContext {
     Read identifier(Ast.Ident id) {
         String name = id.name();
         Signature s = Signature.of(name);
+        if (s != null && s.isStack()) {
+            return stack(name);
+        }
         if (s != null && s.kind() == Signature.Kind.CONTEXT) {
             if (TASK_BUILTINS.contains(s.builtin()) && probes.stream().anyMatch(p -> p.kind() == ProbeKind.INTERVAL)) {
                 return Read.refused("`" + name + "` has no meaning in an interval probe: its ticks fire in safetap, not in a"
@@ -95,6 +98,18 @@ final class ProbeContext {
         String hint = Spelling.hint(name, known);
         return Read.refused("unknown builtin `" + name + "`", hint.isEmpty() && Signature.functions().contains(name)
                 ? "call it as `" + name + "(...)`" : hint);
+    }
+
+    /**
+     * A stack of the event ({@code kstack}, {@code ustack}, called or bare): probes the tracer fires itself have
+     * none, since they interrupt no task.
+     */
+    Read stack(String written) {
+        if (probes.stream().anyMatch(p -> p.kind().isSynthetic())) {
+            return Read.refused("`" + written + "` has no meaning in BEGIN, END or an interval probe: they fire in safetap, not"
+                    + " in a traced task, so there is no stack to take", "take stacks in a tracepoint or `profile:hz:N` probe");
+        }
+        return Read.of(ValueType.STACK);
     }
 
     private Read argument(int n, String written) {

@@ -346,6 +346,12 @@ final class Resolver {
                 ValueType t = args.get(0) instanceof Positional ? ValueType.STR : typeOf(args.get(0));
                 return t == null || t == ValueType.INT ? null : ValueType.STR;
             }
+            case KSTACK, USTACK, STACK -> {
+                return ValueType.STACK;
+            }
+            case KSYM, USYM -> {
+                return typeOf(args.get(0)) == ValueType.INT ? ValueType.STACK : null;
+            }
             default -> {
             }
         }

@@ -64,7 +64,17 @@ enum Signature {
     EXIT("exit", null, Form.ANY, 0, 0, "takes no arguments", "write `exit()`", null),
     TIME("time", null, Form.FORMAT, 0, 1, "takes no argument or one format string", "write `time()` or `time(\"%H:%M:%S\\n\")`", null),
     TRUNC("trunc", null, Form.MAP, 1, 2, "takes a map and a count", "write `trunc(@map, n)` to keep the n largest entries", null),
-    STR("str", ValueType.STR, Form.ANY, 1, 2, "takes 1 or 2 arguments, not %d", "write `str(value)` or `str(value, length)`", null);
+    STR("str", ValueType.STR, Form.ANY, 1, 2, "takes 1 or 2 arguments, not %d", "write `str(value)` or `str(value, length)`", null),
+    /** Also a bare name: {@code kstack} is {@code kstack()}. */
+    KSTACK("kstack", ValueType.STACK, Form.ANY, 0, 2, "takes a mode and a frame count, not %d arguments",
+            "write `kstack`, `kstack(N)`, `kstack(perf)` or `kstack(perf, N)`, with N from 1 to 127", null),
+    USTACK("ustack", ValueType.STACK, Form.ANY, 0, 2, "takes a mode and a frame count, not %d arguments",
+            "write `ustack`, `ustack(N)`, `ustack(perf)` or `ustack(perf, N)`, with N from 1 to 127", null),
+    /** DTrace's kernel stack action. */
+    STACK("stack", ValueType.STACK, Form.ANY, 0, 1, "takes at most a frame count, not %d arguments",
+            "write `stack()` or `stack(N)`, with N from 1 to 127", KSTACK),
+    KSYM("ksym", ValueType.STACK, Form.ANY, 1, 1, "takes one address, not %d arguments", "write `ksym(address)`", null),
+    USYM("usym", ValueType.STACK, Form.ANY, 1, 1, "takes one address, not %d arguments", "write `usym(address)`", null);
 
     enum Kind {
         /** A value of the firing context, read with CTX. */
@@ -160,6 +170,11 @@ enum Signature {
     /** The row of this spelling, or null when the language has no such name. */
     static Signature of(String spelling) {
         return BY_NAME.get(spelling);
+    }
+
+    /** Whether this is a stack ({@code kstack}, {@code ustack}, DTrace's {@code stack}): a call, or a bare name. */
+    boolean isStack() {
+        return this == KSTACK || this == USTACK || this == STACK;
     }
 
     /** The row of a function, aggregation or action; null for builtins and unknown names. */

@@ -81,6 +81,11 @@ final class TypeChecker {
                 Collections.unmodifiableMap(slots), Collections.unmodifiableMap(locals));
     }
 
+    /** What the action being checked can read. */
+    ProbeContext context() {
+        return context;
+    }
+
     void error(Node at, String message, String hint) {
         errors.error(at.line(), at.column(), message, hint);
     }
@@ -137,8 +142,8 @@ final class TypeChecker {
         }
         String name = f.variable().name();
         ValueType prior = locals.get(name);
-        if (prior == ValueType.STR) {
-            error(f.variable(), "the loop variable " + name + " already holds a string", "use a new variable name");
+        if (prior != null && prior != ValueType.INT) {
+            error(f.variable(), "the loop variable " + name + " already holds " + describe(prior), "use a new variable name");
         }
         locals.putIfAbsent(name, ValueType.INT);
         types.put(f.variable(), ValueType.INT);
@@ -225,8 +230,8 @@ final class TypeChecker {
             if (prior == null) {
                 error(l, "variable " + l.name() + " is used before any value is assigned to it", localHint(l.name()));
             } else if (prior != ValueType.INT || v != ValueType.INT) {
-                error(a, "`" + a.op() + "=` needs integers, but " + (prior != ValueType.INT ? l.name() : "the right side")
-                        + " is a string", "");
+                error(a, "`" + a.op() + "=` needs integers, but " + (prior != ValueType.INT ? l.name() + " is " + describe(prior)
+                        : "the right side is " + describe(v)), "");
             }
             types.put(l, ValueType.INT);
             return;
@@ -240,11 +245,15 @@ final class TypeChecker {
     }
 
     private static String noun(ValueType t) {
-        return t == ValueType.INT ? "integer" : "string";
+        return switch (t) {
+            case INT -> "integer";
+            case STR -> "string";
+            case STACK -> "stack";
+        };
     }
 
     static String describe(ValueType t) {
-        return t == ValueType.INT ? "an integer" : "a string";
+        return (t == ValueType.INT ? "an " : "a ") + noun(t);
     }
 
     private String localHint(String name) {
@@ -311,7 +320,7 @@ final class TypeChecker {
         }
         List<String> parts = new ArrayList<>();
         for (ValueType t : keys) {
-            parts.add(t == ValueType.INT ? "int" : "string");
+            parts.add(t == ValueType.INT ? "int" : noun(t));
         }
         return "[" + String.join(", ", parts) + "]";
     }
@@ -460,8 +469,8 @@ final class TypeChecker {
                         "the loop runs a fixed number of times; copy the variable into another one to change it");
             }
             ValueType t = type(l);
-            if (t == ValueType.STR) {
-                error(u, "`" + op + "` needs an integer, but " + l.name() + " is a string", "");
+            if (t != null && t != ValueType.INT) {
+                error(u, "`" + op + "` needs an integer, but " + l.name() + " is " + describe(t), "");
             }
         } else if (u.target() instanceof MapRef || u.target() instanceof SelfVar) {
             write(u.target(), ValueType.INT);
@@ -508,10 +517,11 @@ final class TypeChecker {
             if (l != null && r != null && l != r) {
                 error(b, "`" + op + "` compares two integers or two strings, not " + describe(l) + " with " + describe(r), "");
             }
-        } else if (l == ValueType.STR || r == ValueType.STR) {
+        } else if (l != null && l != ValueType.INT || r != null && r != ValueType.INT) {
             boolean cmp = op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">=");
-            error(l == ValueType.STR ? b.left() : b.right(), "`" + op + "` needs integers, but this is a string",
-                    cmp ? "strings can only be compared with `==` and `!=`" : "");
+            ValueType other = l != null && l != ValueType.INT ? l : r;
+            error(other == l ? b.left() : b.right(), "`" + op + "` needs integers, but this is " + describe(other),
+                    cmp ? noun(other) + "s can only be compared with `==` and `!=`" : "");
         }
         return ValueType.INT;
     }

@@ -5,8 +5,8 @@ import java.nio.ByteOrder;
 
 /**
  * Whole records (header included) copied out of one CPU's ring and waiting to be merged, kept sorted by time,
- * each with its kind: the index of the request whose event wrote a sample, or {@link #COMM}, {@link #FORK} or
- * {@link #EXIT}. Nothing else is decoded until the record is delivered. The kernel writes a CPU's records
+ * each with its kind: the index of the request whose event wrote a sample, or {@link #COMM}, {@link #FORK},
+ * {@link #EXIT} or {@link #MMAP}. Nothing else is decoded until the record is delivered. The kernel writes a CPU's records
  * almost in time order (a record written from an interrupt can overtake the one it interrupted), so sorting
  * is an insertion from the tail that almost never moves anything. The storage is allocated once; when it is
  * full the ring keeps the rest until the next pass.
@@ -15,6 +15,7 @@ final class CpuQueue {
     static final int COMM = -1;
     static final int FORK = -2;
     static final int EXIT = -3;
+    static final int MMAP = -4;
 
     /** Bytes of index per queued record: its time, kind, offset and length. */
     static final int INDEX_BYTES = 8 + 4 + 4 + 4;

@@ -25,15 +25,18 @@ final class PerfEvent {
     static final int RECORD_EXIT = 4;
     static final int RECORD_FORK = 7;
     static final int RECORD_SAMPLE = 9;
+    static final int RECORD_MMAP2 = 10;
 
     private static final long FLAG_DISABLED = 1L;
     private static final long FLAG_INHERIT = 1L << 1;
     /** With FLAG_INHERIT: inherited only by the threads a task starts, not by its child processes (Linux 5.13+). */
     private static final long FLAG_INHERIT_THREAD = 1L << 35;
+    private static final long FLAG_MMAP = 1L << 8;
     private static final long FLAG_COMM = 1L << 9;
     private static final long FLAG_TASK = 1L << 13;
     private static final long FLAG_WATERMARK = 1L << 14;
     private static final long FLAG_SAMPLE_ID_ALL = 1L << 18;
+    private static final long FLAG_MMAP2 = 1L << 23;
     private static final long FLAG_COMM_EXEC = 1L << 24;
     private static final long FLAG_USE_CLOCKID = 1L << 25;
     private static final int CLOCK_MONOTONIC = 1;
@@ -102,12 +105,15 @@ final class PerfEvent {
         return attr;
     }
 
-    /** A software event that samples nothing but writes COMM, FORK and EXIT records of its CPU. */
-    static Memory taskTracker(int wakeupBytes) {
+    /**
+     * A software event that samples nothing but writes COMM, FORK and EXIT records of its CPU, and with
+     * {@code mappings} MMAP2 records of the executable mappings made on it.
+     */
+    static Memory taskTracker(int wakeupBytes, boolean mappings) {
         Memory attr = attr(TYPE_SOFTWARE, COUNT_SW_DUMMY);
         attr.setLong(ATTR_SAMPLE_TYPE, SampleContent.ALWAYS);
         attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_COMM | FLAG_COMM_EXEC | FLAG_TASK | FLAG_WATERMARK
-                | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
+                | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID | (mappings ? FLAG_MMAP | FLAG_MMAP2 : 0));
         attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
         attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
         return attr;

@@ -9,8 +9,10 @@ package dev.safetap.kernel;
  * @param kernelFilters whether to install the requests' filters in the kernel
  * @param recordCopy    whether records of tracepoints that may fire in interrupt context are delivered by a
  *                      {@link RecordCopy} program where BPF is available, rather than by the perf path alone
+ * @param trackMappings whether the session records the executable mappings processes make
+ *                      ({@link TraceSession#mappings()}), to name user addresses once those processes are gone
  */
-public record SessionOptions(int ringPages, int pid, boolean kernelFilters, boolean recordCopy) {
+public record SessionOptions(int ringPages, int pid, boolean kernelFilters, boolean recordCopy, boolean trackMappings) {
 
     public static final SessionOptions DEFAULT = new SessionOptions(64, -1, true);
 
@@ -25,6 +27,11 @@ public record SessionOptions(int ringPages, int pid, boolean kernelFilters, bool
         if (pid < -1 || pid == 0) {
             throw new IllegalArgumentException("pid must be positive or -1 for all tasks, not " + pid);
         }
+    }
+
+    /** Options that do not track mappings. */
+    public SessionOptions(int ringPages, int pid, boolean kernelFilters, boolean recordCopy) {
+        this(ringPages, pid, kernelFilters, recordCopy, false);
     }
 
     /** Options with record copy where available. */

@@ -33,6 +33,7 @@ final class TimeOrderedMerge {
     private final Sample[] samples;
     private final SampleFormat sideBand;
     private final CommTable comms;
+    private final ProcessMappings mappings;
     private final long[] lost;
     /** Samples taken into the queues, per CPU and request ({@code cpu * requests + request}). */
     private final long[] taken;
@@ -41,10 +42,11 @@ final class TimeOrderedMerge {
      * @param ids      the request index of each sampling event
      * @param streams  the stream of each request
      * @param formats  the sample format of each request's events
-     * @param sideBand the format of the task tracker, which writes COMM, FORK and EXIT
+     * @param sideBand the format of the task tracker, which writes COMM, FORK and EXIT (and MMAP2 when asked)
+     * @param mappings where the MMAP2 records go
      */
     TimeOrderedMerge(int cpuCount, int ringBytes, EventIdTable ids, int[] streams, SampleFormat[] formats,
-                     SampleFormat sideBand, CommTable comms) {
+                     SampleFormat sideBand, CommTable comms, ProcessMappings mappings) {
         this.ids = ids;
         this.formats = formats.clone();
         this.samples = new Sample[formats.length];
@@ -53,6 +55,7 @@ final class TimeOrderedMerge {
         }
         this.sideBand = sideBand;
         this.comms = comms;
+        this.mappings = mappings;
         this.lost = new long[cpuCount];
         this.taken = new long[cpuCount * formats.length];
         this.queues = new CpuQueue[cpuCount];
@@ -154,7 +157,7 @@ final class TimeOrderedMerge {
         }
     }
 
-    /** Hands the oldest record of {@code queue} to the sink or the comm table; 1 if it was a sample. */
+    /** Hands the oldest record of {@code queue} to the sink, the comm table or the mappings; 1 if it was a sample. */
     private int deliverHead(CpuQueue queue, EventSink sink) {
         int kind = queue.kind();
         ByteBuffer buffer = queue.buffer;
@@ -169,6 +172,8 @@ final class TimeOrderedMerge {
         if (kind == CpuQueue.COMM) {
             comms.rename(buffer.getInt(offset + COMM_TID), queue.oldestTime(), buffer, offset + COMM_NAME,
                     length - COMM_NAME - sideBand.trailerBytes());
+        } else if (kind == CpuQueue.MMAP) {
+            mappings.addRecord(buffer, offset, length, sideBand.trailerBytes(), queue.oldestTime());
         } else if (kind == CpuQueue.FORK) {
             comms.fork(buffer.getInt(offset + TASK_PARENT_TID), buffer.getInt(offset + TASK_TID));
         } else {
@@ -208,6 +213,9 @@ final class TimeOrderedMerge {
                 }
                 case PerfEvent.RECORD_EXIT -> {
                     return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.EXIT, record, offset, size);
+                }
+                case PerfEvent.RECORD_MMAP2 -> {
+                    return queue.add(sideBand.trailerTime(record, offset, size), CpuQueue.MMAP, record, offset, size);
                 }
                 case PerfEvent.RECORD_LOST -> {
                     lost[index] += record.getLong(offset + LOST_COUNT);

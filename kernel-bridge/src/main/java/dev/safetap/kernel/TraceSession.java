@@ -71,6 +71,7 @@ public final class TraceSession implements AutoCloseable {
     /** Every COMM, FORK and EXIT record stamped up to this time is applied to {@link #comms}. */
     private volatile long applied = Long.MIN_VALUE;
     private final CommTable comms;
+    private final ProcessMappings mappings;
     private final List<TraceRequest> rejectedFilters;
     private final Memory pollFds;
     private final Memory countValues = new Memory(16);
@@ -83,7 +84,8 @@ public final class TraceSession implements AutoCloseable {
 
     private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, ProcessThreads threads, Copies copies,
                          RingBuffer[] rings, TimeOrderedMerge merge, ShardRing[] shards, boolean[] anyOrder,
-                         CommTable comms, List<TraceRequest> rejectedFilters) {
+                         CommTable comms, ProcessMappings mappings, List<TraceRequest> rejectedFilters) {
+        this.mappings = mappings;
         this.shards = shards;
         this.anyOrder = anyOrder;
         this.cpus = cpus;
@@ -140,7 +142,7 @@ public final class TraceSession implements AutoCloseable {
                     request.process() > 0 || threads.perThread[r]);
             streams[r] = request.stream();
         }
-        Memory tracker = PerfEvent.taskTracker(wakeupBytes);
+        Memory tracker = PerfEvent.taskTracker(wakeupBytes, options.trackMappings());
         int[] trackerFds = filled(cpus.length);
         int[] probeFds = filled(cpus.length * requests.size());
         Copies copies = Copies.plan(catalog, requests, options, cpus.length);
@@ -207,14 +209,15 @@ public final class TraceSession implements AutoCloseable {
             throw e;
         }
         CommTable comms = CommTable.scan();
+        ProcessMappings mappings = new ProcessMappings();
         TimeOrderedMerge merge = new TimeOrderedMerge(cpus.length, ringBytes, table, streams, formats,
-                PerfEvent.sampleFormat(tracker), comms);
+                PerfEvent.sampleFormat(tracker), comms, mappings);
         ShardRing[] shards = new ShardRing[sharded ? cpus.length : 0];
         for (int c = 0; c < shards.length; c++) {
             shards[c] = new ShardRing(c, rings[cpus.length + c], shardOwners[c], table, streams, formats);
         }
         return new TraceSession(cpus, trackerFds, probeFds, threads, copies, rings, merge, shards, anyOrder, comms,
-                rejected);
+                mappings, rejected);
     }
 
     private static int[] concat(int[] fds, List<Integer> more) {
@@ -249,7 +252,7 @@ public final class TraceSession implements AutoCloseable {
                 TraceRequest request = requests.get(r);
                 if (options.recordCopy() && request.process() <= 0
                         && request.source() instanceof EventSource.Tracepoint tracepoint
-                        && !systemCall(tracepoint.name()) && request.samples().equals(SampleContent.RAW)
+                        && (!systemCall(tracepoint.name()) || takesStacks(request)) && copyable(request.samples())
                         && catalog.format(tracepoint.name()).filter(RecordCopy::copies).isPresent()) {
                     unavailable = RecordCopy.unavailable();
                     copies.copied[r] = unavailable == null;
@@ -265,6 +268,21 @@ public final class TraceSession implements AutoCloseable {
 
         boolean copied(int request) {
             return copied[request];
+        }
+
+        /**
+         * Whether the request's samples take call chains. A system call's perf sample is written with the task's user
+         * registers, so its chain has no kernel frames; the record copy writes with the registers where the
+         * tracepoint fired, as BPF stack walks see them, so its chain has the kernel's frames and the user's.
+         */
+        private static boolean takesStacks(TraceRequest request) {
+            return request.samples().fields().contains(SampleField.CALLCHAIN);
+        }
+
+        /** Whether a record copy writes what these samples carry: the record, and the call chain. */
+        private static boolean copyable(SampleContent samples) {
+            return samples.fields().stream().allMatch(f -> f == SampleField.RAW || f == SampleField.CALLCHAIN)
+                    && samples.fields().contains(SampleField.RAW);
         }
 
         int copiedRequests() {
@@ -608,6 +626,11 @@ public final class TraceSession implements AutoCloseable {
     /** Names of threads, current as of the last delivered sample. */
     public CommTable comms() {
         return comms;
+    }
+
+    /** The executable mappings processes made while the session ran; empty unless the options track them. */
+    public ProcessMappings mappings() {
+        return mappings;
     }
 
     /** Closes every perf event and unmaps every ring; safe to call twice. */

@@ -1,10 +1,14 @@
 package dev.safetap.session;
 
+import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.Instruction;
+import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSource;
 import dev.safetap.kernel.SampleContent;
+import dev.safetap.kernel.SampleField;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
@@ -77,6 +81,25 @@ final class AttachPlan {
         return false;
     }
 
+    /** What the samples of a probe carry: its record, and the call chain when its action takes a stack. */
+    static SampleContent samples(Program program, ProbeDecl probe) {
+        return takesStacks(program.actions().get(probe.action())) ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN)
+                : SampleContent.RAW;
+    }
+
+    /** Whether an action takes a stack or a symbol of the event (STACK, SYM). */
+    static boolean takesStacks(Action action) {
+        byte[] code = action.code();
+        for (int pc = 0; pc < code.length; ) {
+            Instruction insn = Instruction.decode(code, pc);
+            if (insn.opcode() == Opcode.STACK) {
+                return true;
+            }
+            pc += insn.length();
+        }
+        return false;
+    }
+
     /** The interval probes, in program order. */
     List<Integer> intervals() {
         return intervals;
@@ -102,8 +125,13 @@ final class AttachPlan {
                 PushdownAnalysis.Pushdown pushdown = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid)
                         : PushdownAnalysis.Pushdown.NONE;
                 EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
-                requests.add(new TraceRequest(source, SampleContent.RAW, i, pushdown.filter(),
-                        pushdown.commandScoped() ? cpid : -1, sharded && verified.eventOrder().anyOrder(i)));
+                SampleContent samples = samples(program, probe);
+                // A system call's kernel frames come only through the record copy, which is system-wide: the
+                // command's events are then picked out by the filter in the bytecode rather than by the kernel.
+                boolean copiedForStacks = settings.recordCopy() && samples != SampleContent.RAW
+                        && TraceSession.systemCall(probe.attach().tracepointName());
+                requests.add(new TraceRequest(source, samples, i, pushdown.filter(),
+                        pushdown.commandScoped() && !copiedForStacks ? cpid : -1, sharded && verified.eventOrder().anyOrder(i)));
             }
         }
         return requests;

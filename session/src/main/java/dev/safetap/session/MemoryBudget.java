@@ -4,6 +4,7 @@ import dev.safetap.bytecode.Limits;
 import dev.safetap.kernel.LibC;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
+import dev.safetap.vm.StackTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public final class MemoryBudget {
 
     /** The same for a run with {@code workers} workers (0: not sharded), whose maps and second rings come first. */
     static int defaultRingPages(VerifiedProgram verified, long budget, int workers) {
-        long share = (budget - verified.report().totalMemoryBytes() - workers * workerMapBytes(verified)) / 4;
+        long share = (budget - programBytes(verified) - workers * workerMapBytes(verified)) / 4;
         long page = LibC.getpagesize();
         int pages = (int) (SMALLEST_DEFAULT_RING_BYTES / page);
         while ((pages * 2L) * page <= DEFAULT_RING_BYTES && TraceSession.memoryFor(pages * 2, workers > 0) <= share) {
@@ -99,10 +100,12 @@ public final class MemoryBudget {
      */
     static void check(VerifiedProgram verified, int ringPages, long budget, int workers) {
         long parts = workers * workerMapBytes(verified);
-        long maps = verified.report().totalMemoryBytes() + parts;
+        long stacks = stackTableBytes(verified);
+        long maps = verified.report().totalMemoryBytes() + stacks + parts;
         long rings = TraceSession.memoryFor(ringPages, workers > 0);
         if (maps + rings > budget) {
             throw AttachException.attach("the maps (up to " + size(verified.report().totalMemoryBytes())
+                    + (stacks > 0 ? ", and " + size(stacks) + " for the stack table" : "")
                     + (parts > 0 ? ", and " + size(parts) + " for the parts " + workers + " workers hold" : "")
                     + ") and the ring buffers of " + ringPages + " pages per CPU" + (workers > 0 ? ", two per CPU" : "")
                     + " (" + size(rings) + ") may take " + size(maps + rings) + ", over the memory budget of "
@@ -118,12 +121,23 @@ public final class MemoryBudget {
     static int workersFitting(VerifiedProgram verified, long budget, int wanted) {
         long page = LibC.getpagesize();
         int smallest = (int) (SMALLEST_DEFAULT_RING_BYTES / page);
-        long fixed = verified.report().totalMemoryBytes() + TraceSession.memoryFor(smallest, true);
+        long fixed = programBytes(verified) + TraceSession.memoryFor(smallest, true);
         int workers = wanted;
         while (workers > 0 && fixed + workers * workerMapBytes(verified) > budget) {
             workers--;
         }
         return workers;
+    }
+
+    /** Bytes of the program's maps and, when it takes stacks, of the run's stack table. */
+    static long programBytes(VerifiedProgram verified) {
+        return verified.report().totalMemoryBytes() + stackTableBytes(verified);
+    }
+
+    /** Bytes of the run's stack table when some probe takes a stack or a symbol ({@link StackTable}), else 0. */
+    static long stackTableBytes(VerifiedProgram verified) {
+        boolean stacks = verified.report().probes().stream().anyMatch(p -> !p.stacks().isEmpty());
+        return stacks ? StackTable.bytes(StackTable.DEFAULT_STACKS, StackTable.DEFAULT_FRAMES) : 0;
     }
 
     /** Bytes of the maps one worker holds a part of (those probes running in any order aggregate into). */

@@ -40,7 +40,7 @@ final class SampleDelivery {
         return !(pid > 0 && sample.pid() != pid || sample.pid() == SELF && leavesOutSelf[sample.stream()]);
     }
 
-    /** Fills {@code ctx} from {@code sample}: its record in place, task, CPU, time, and the thread's name then. */
+    /** Fills {@code ctx} from {@code sample}: its record and call chain in place, task, CPU, time, and the thread's name then. */
     static void fill(EventContext ctx, Sample sample, CommTable.Reader comms) {
         ctx.record = sample.buffer();
         ctx.offset = sample.rawOffset();
@@ -50,5 +50,7 @@ final class SampleDelivery {
         ctx.cpu = sample.cpu();
         ctx.timeNanos = sample.timeNanos();
         ctx.commLength = comms.comm(sample.tid(), sample.timeNanos(), ctx.comm);
+        ctx.callchainOffset = sample.callchainOffset();
+        ctx.callchainLength = sample.callchainLength();
     }
 }

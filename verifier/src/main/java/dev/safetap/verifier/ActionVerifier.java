@@ -12,6 +12,7 @@ import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.OperandKind;
 import dev.safetap.bytecode.PrintfFormat;
 import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.StackKind;
 import dev.safetap.bytecode.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -28,7 +29,7 @@ import java.util.Set;
  * header tables, the control structure (forward jumps, properly nested loops, final RET), register
  * types with definite assignment, and computes the longest path in executed instructions.
  *
- * <p>The abstract state at a program point is a type per register (undefined, INT or STR) and a cost:
+ * <p>The abstract state at a program point is a type per register (undefined, INT, STR or STACK) and a cost:
  * the largest number of instructions executed from the start of the innermost enclosing frame (the
  * action, or one iteration of the innermost loop) before reaching that point. Every instruction adds
  * one when executed. A forward jump hands its state to its target, where states merge (a register
@@ -41,12 +42,13 @@ final class ActionVerifier {
     private static final byte UNDEFINED = RegisterTypes.UNDEFINED;
     private static final byte INT = RegisterTypes.INT;
     private static final byte STR = RegisterTypes.STR;
+    private static final byte STACK = RegisterTypes.STACK;
     /** Costs saturate here, far above any budget, so that arithmetic on them never overflows. */
     static final long COST_CAP = Long.MAX_VALUE / 4;
 
     /** What the pass learned: the bound, the register types at every instruction, and the facts the report lists. */
     record Facts(long worstCase, RegisterTypes registerTypes, List<Instruction> fieldReads, Set<String> mapsRead,
-            Set<String> mapsWritten, Set<String> outputs) {
+            Set<String> mapsWritten, Set<String> outputs, Set<String> stacks) {
     }
 
     /** A jump edge waiting at its target; {@code types} is null when the jump itself is unreachable. */
@@ -82,6 +84,7 @@ final class ActionVerifier {
     private final Set<String> mapsRead = new LinkedHashSet<>();
     private final Set<String> mapsWritten = new LinkedHashSet<>();
     private final Set<String> outputs = new LinkedHashSet<>();
+    private final Set<String> stacks = new LinkedHashSet<>();
 
     private final Map<Integer, List<Edge>> incoming = new HashMap<>();
     private final Deque<Frame> frames = new ArrayDeque<>();
@@ -127,7 +130,7 @@ final class ActionVerifier {
             throw reject(last, "one firing may execute up to " + amount(worst) + " instructions, over the budget of "
                     + Limits.INSTRUCTION_BUDGET, "shorten loops or move work out of them");
         }
-        return new Facts(worst, typesAt.build(), List.copyOf(fieldReads), mapsRead, mapsWritten, outputs);
+        return new Facts(worst, typesAt.build(), List.copyOf(fieldReads), mapsRead, mapsWritten, outputs, stacks);
     }
 
     private List<Instruction> decode(byte[] code) {
@@ -213,6 +216,25 @@ final class ActionVerifier {
                 }
             }
             case FIELD, FIELD_STR -> fieldReads.add(insn);
+            case STACK -> {
+                StackKind kind = StackKind.fromCode(insn.intOperand(1));
+                if (kind == null || kind.symbol()) {
+                    throw reject(insn, "stack kind " + insn.operand(1) + " is not a stack (0 to 3: kstack, ustack, and both in perf mode)");
+                }
+                if (insn.operand(2) > Limits.MAX_STACK_FRAMES) {
+                    throw reject(insn, "a stack holds at most " + Limits.MAX_STACK_FRAMES + " frames, not " + insn.operand(2));
+                }
+                if (insn.operand(2) > 0) {
+                    stacks.add(kind.spelling());
+                }
+            }
+            case SYM -> {
+                StackKind kind = StackKind.fromCode(insn.intOperand(2));
+                if (kind == null || !kind.symbol()) {
+                    throw reject(insn, "symbol kind " + insn.operand(2) + " is not a symbol (4 ksym or 5 usym)");
+                }
+                stacks.add(kind.spelling());
+            }
             case MAP_GET -> {
                 MapDecl m = map(insn, insn.intOperand(1));
                 if (!m.kind().readable()) {
@@ -301,7 +323,16 @@ final class ActionVerifier {
             case CONST_INT -> write(insn, 0, INT);
             case CONST_STR -> write(insn, 0, STR);
             case MOV -> write(insn, 0, read(insn, insn.intOperand(1), UNDEFINED));
-            case ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, EQ, NE, LT, LE, GT, GE -> {
+            case EQ, NE -> {
+                byte t = read(insn, insn.intOperand(1), UNDEFINED);
+                if (t != INT && t != STACK) {
+                    throw reject(insn, "r" + insn.intOperand(1) + " holds " + typeName(t) + ", but " + insn.opcode()
+                            + " compares integers or stacks");
+                }
+                read(insn, insn.intOperand(2), t);
+                write(insn, 0, INT);
+            }
+            case ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, LT, LE, GT, GE -> {
                 read(insn, insn.intOperand(1), INT);
                 read(insn, insn.intOperand(2), INT);
                 write(insn, 0, INT);
@@ -318,6 +349,11 @@ final class ActionVerifier {
             case JZ, JNZ -> read(insn, insn.intOperand(0), INT);
             case FIELD -> write(insn, 0, INT);
             case FIELD_STR -> write(insn, 0, STR);
+            case STACK -> write(insn, 0, STACK);
+            case SYM -> {
+                read(insn, insn.intOperand(1), INT);
+                write(insn, 0, STACK);
+            }
             case CTX -> write(insn, 0, code(Builtin.fromCode(insn.intOperand(1)).type()));
             case MAP_GET -> {
                 MapDecl m = program.maps().get(insn.intOperand(1));
@@ -341,7 +377,7 @@ final class ActionVerifier {
                     PrintfFormat.Conversion c = conversions.get(i);
                     int r = insn.regs()[i];
                     byte t = read(insn, r, UNDEFINED);
-                    if (t != code(c.argumentType())) {
+                    if (!c.accepts(type(t))) {
                         throw reject(insn, "printf argument " + (i + 1) + " (r" + r + ") is " + typeName(t) + ", but its conversion %"
                                 + c.conversion() + " needs " + typeName(code(c.argumentType())));
                     }
@@ -523,13 +559,26 @@ final class ActionVerifier {
     }
 
     private static byte code(ValueType t) {
-        return t == ValueType.INT ? INT : STR;
+        return switch (t) {
+            case INT -> INT;
+            case STR -> STR;
+            case STACK -> STACK;
+        };
+    }
+
+    private static ValueType type(byte t) {
+        return switch (t) {
+            case INT -> ValueType.INT;
+            case STR -> ValueType.STR;
+            default -> ValueType.STACK;
+        };
     }
 
     private static String typeName(byte t) {
         return switch (t) {
             case INT -> "an integer";
             case STR -> "a string";
+            case STACK -> "a stack";
             default -> "unassigned";
         };
     }

@@ -11,6 +11,7 @@ final class RegisterTypes {
     static final byte UNDEFINED = 0;
     static final byte INT = 1;
     static final byte STR = 2;
+    static final byte STACK = 3;
 
     private final int registers;
     /** Row of each pc's state in {@code types}, or -1 for a pc that is unreachable or not an instruction start. */
@@ -35,6 +36,7 @@ final class RegisterTypes {
         return switch (types[rowOfPc[pc] * registers + register]) {
             case INT -> ValueType.INT;
             case STR -> ValueType.STR;
+            case STACK -> ValueType.STACK;
             default -> null;
         };
     }

@@ -76,7 +76,7 @@ public final class Verifier {
                     k -> checkFields(p.action(), f, p.layout(), "probe " + p.name()));
             probes.add(new VerifyReport.ProbeReport(p.name(), ProbeDescription.of(p), ProbeDescription.nameAgrees(p), p.period(), p.action(), f.worstCase(), fields,
                     List.copyOf(f.mapsRead()), List.copyOf(f.mapsWritten()), List.copyOf(f.outputs()),
-                    order.anyOrder(i) ? "any" : "time", order.anyOrder(i) ? "" : order.reason(i)));
+                    order.anyOrder(i) ? "any" : "time", order.anyOrder(i) ? "" : order.reason(i), List.copyOf(f.stacks())));
         }
         for (int a = 0; a < facts.size(); a++) {
             if (!usedActions.contains(a)) {

@@ -30,12 +30,21 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
      */
     public record ProbeReport(String name, String attach, boolean nameAgrees, long period, int action, long worstCaseInstructions,
             List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs, String order,
-            String orderReason) {
+            String orderReason, List<String> stacks) {
         public ProbeReport {
+            stacks = List.copyOf(stacks);
             fieldsRead = List.copyOf(fieldsRead);
             mapsRead = List.copyOf(mapsRead);
             mapsWritten = List.copyOf(mapsWritten);
             outputs = List.copyOf(outputs);
+        }
+
+        /** A probe that takes no stack. */
+        public ProbeReport(String name, String attach, boolean nameAgrees, long period, int action, long worstCaseInstructions,
+                List<String> fieldsRead, List<String> mapsRead, List<String> mapsWritten, List<String> outputs, String order,
+                String orderReason) {
+            this(name, attach, nameAgrees, period, action, worstCaseInstructions, fieldsRead, mapsRead, mapsWritten, outputs,
+                    order, orderReason, List.of());
         }
 
         /** A probe whose events need time order for no reason the report gives (tests, reports built by hand). */
@@ -49,12 +58,17 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
          * What runs in the kernel for this probe beyond perf itself: {@code "record copy"} for a tracepoint outside
          * {@code syscalls} and {@code raw_syscalls}, whose records a fixed BPF program (generated from the tracepoint's format, no script
          * expression in it) copies into the perf buffer when its samples are needed (docs/language.md, "Interrupt-context
-         * events"; not with --no-bpf). Empty otherwise.
+         * events"; not with --no-bpf), and for a system call tracepoint whose action takes a stack (a system call's perf
+         * sample has the user's registers, so only the copy's call chain has kernel frames). Empty otherwise.
          */
         public List<String> kernel() {
-            return attach.startsWith("tracepoint:") && !attach.startsWith("tracepoint:syscalls:")
-                    && !attach.startsWith("tracepoint:raw_syscalls:")
-                    ? List.of("record copy") : List.of();
+            boolean systemCall = attach.startsWith("tracepoint:syscalls:") || attach.startsWith("tracepoint:raw_syscalls:");
+            return attach.startsWith("tracepoint:") && (!systemCall || takesCallChain()) ? List.of("record copy") : List.of();
+        }
+
+        /** Whether the probe's samples carry the call chain: its action takes a stack (symbols of addresses need none). */
+        public boolean takesCallChain() {
+            return stacks.stream().anyMatch(s -> s.contains("stack"));
         }
 
         /** True when the report lists this effect of the probe's action. */
@@ -93,6 +107,9 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             line(sb, "maps read", p.mapsRead());
             line(sb, "maps written", p.mapsWritten());
             line(sb, "output", p.outputs());
+            if (!p.stacks().isEmpty()) {
+                line(sb, "stacks", p.stacks());
+            }
             if (!p.kernel().isEmpty()) {
                 line(sb, "kernel", p.kernel());
             }
@@ -152,6 +169,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
                     .append(",\"mapsWritten\":").append(jsonArray(p.mapsWritten()))
                     .append(",\"outputs\":").append(jsonArray(p.outputs()))
                     .append(",\"kernel\":").append(jsonArray(p.kernel()))
+                    .append(",\"stacks\":").append(jsonArray(p.stacks()))
                     .append(",\"order\":").append(jsonString(p.order()))
                     .append(",\"orderReason\":").append(jsonString(p.orderReason())).append('}');
         }

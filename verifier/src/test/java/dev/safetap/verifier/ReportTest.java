@@ -39,7 +39,7 @@ class ReportTest {
         assertEquals(1024L * 72, r.totalMemoryBytes());
         assertEquals("{\"schema\":\"safetap-verify/1\",\"instructionBudget\":1000000,\"probes\":[{\"name\":\"tracepoint:syscalls:sys_enter_openat\","
                 + "\"attach\":\"tracepoint:syscalls:sys_enter_openat\",\"period\":0,\"action\":0,\"worstCaseInstructions\":20,\"fieldsRead\":[\"dfd\",\"filename\"],\"mapsRead\":[\"@bytes\"],"
-                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"],\"kernel\":[],"
+                + "\"mapsWritten\":[\"@bytes\"],\"outputs\":[\"printf(\\\"%s %d\\\\n\\\")\"],\"kernel\":[],\"stacks\":[],"
                 + "\"order\":\"time\",\"orderReason\":\"it reads @bytes\"}],\"maps\":[{\"name\":\"@bytes\",\"kind\":\"sum\","
                 + "\"keyTypes\":[\"str\"],\"value\":\"sum\",\"capacity\":1024,\"threadLocal\":false,\"bytesPerEntry\":72,"
                 + "\"memoryBytes\":73728}],\"totalMemoryBytes\":73728,\"memoryBudgetBytes\":1073741824}", r.toJson());

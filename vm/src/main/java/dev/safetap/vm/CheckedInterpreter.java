@@ -14,6 +14,7 @@ import dev.safetap.bytecode.PrintfFormat;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
+import dev.safetap.bytecode.StackKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.Effect;
 import dev.safetap.verifier.VerifiedProgram;
@@ -43,6 +44,7 @@ public final class CheckedInterpreter implements Tier {
     private static final byte UNSET = 0;
     private static final byte INT = 1;
     private static final byte STR = 2;
+    private static final byte STACK = 3;
 
     private final Program program;
     private final long[] bounds;
@@ -51,6 +53,7 @@ public final class CheckedInterpreter implements Tier {
     private final VmOptions options;
     private final ProgramState state;
     private final TraceOutput output;
+    private final StackTable stacks;
     private final byte[][] code;
     private final PrintfFormatter[] formatters;
     private final BitSet[] boundaries;
@@ -82,6 +85,7 @@ public final class CheckedInterpreter implements Tier {
         this.options = options;
         this.state = new ProgramState(program, options);
         this.output = state.output();
+        this.stacks = options.stacks();
         formatters = new PrintfFormatter[program.strings().size()];
         int actions = program.actions().size();
         code = new byte[actions][];
@@ -200,13 +204,24 @@ public final class CheckedInterpreter implements Tier {
                 case MOV -> {
                     int src = insn.intOperand(1);
                     byte t = read(src, UNSET);
-                    if (t == INT) {
-                        setInt(insn.intOperand(0), ints[src]);
+                    if (t == INT || t == STACK) {
+                        ints[insn.intOperand(0)] = ints[src];
+                        tags[insn.intOperand(0)] = t;
                     } else {
                         setString(insn.intOperand(0), strs[src].clone(), strLens[src]);
                     }
                 }
-                case ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, EQ, NE, LT, LE, GT, GE -> binary(insn);
+                case EQ, NE -> {
+                    int x = insn.intOperand(1);
+                    int y = insn.intOperand(2);
+                    byte t = read(x, UNSET);
+                    if (t == STR) {
+                        throw violation("register type", "r" + x + " holds a string, but " + insn.opcode() + " compares integers or stacks");
+                    }
+                    read(y, t);
+                    setInt(insn.intOperand(0), (ints[x] == ints[y]) == (insn.opcode() == Opcode.EQ) ? 1 : 0);
+                }
+                case ADD, SUB, MUL, DIV, MOD, AND, OR, XOR, SHL, SHR, LT, LE, GT, GE -> binary(insn);
                 case NEG -> setInt(insn.intOperand(0), -ints(insn.intOperand(1)));
                 case BNOT -> setInt(insn.intOperand(0), ~ints(insn.intOperand(1)));
                 case LNOT -> setInt(insn.intOperand(0), ints(insn.intOperand(1)) == 0 ? 1 : 0);
@@ -235,6 +250,14 @@ public final class CheckedInterpreter implements Tier {
                 case FIELD -> setInt(insn.intOperand(0), readField(probe, insn.intOperand(1), ctx));
                 case FIELD_STR -> readStringField(probe, insn.intOperand(1), ctx, insn.intOperand(0));
                 case CTX -> readBuiltin(insn.intOperand(1), insn.intOperand(0), probe, ctx);
+                case STACK -> takeStack(insn, ctx);
+                case SYM -> {
+                    StackKind kind = StackKind.fromCode(insn.intOperand(2));
+                    if (kind == null || !kind.symbol()) {
+                        throw violation("stack kinds", "SYM of kind " + insn.operand(2) + ", which is no symbol");
+                    }
+                    setStack(insn.intOperand(0), stacks.symbol(kind, ctx.pid, ints(insn.intOperand(1))));
+                }
                 case MAP_GET -> {
                     MapDecl decl = map(insn.intOperand(1));
                     if (!decl.kind().readable()) {
@@ -246,6 +269,8 @@ public final class CheckedInterpreter implements Tier {
                     if (decl.readType() == ValueType.STR) {
                         byte[] value = new byte[Limits.MAX_STRING];
                         setString(dst, value, e < 0 ? 0 : m.readString(e, value));
+                    } else if (decl.readType() == ValueType.STACK) {
+                        setStack(dst, e < 0 ? StackTable.EMPTY : m.readInt(e));
                     } else {
                         setInt(dst, e < 0 ? 0 : m.readInt(e));
                     }
@@ -296,6 +321,8 @@ public final class CheckedInterpreter implements Tier {
                     byte t = read(src, UNSET);
                     if (t == STR) {
                         output.printValue(strs[src], strLens[src]);
+                    } else if (t == STACK) {
+                        output.printStack(ints[src]);
                     } else {
                         output.printValue(ints[src]);
                     }
@@ -463,6 +490,36 @@ public final class CheckedInterpreter implements Tier {
         tags[r] = INT;
     }
 
+    private void setStack(int r, long id) {
+        if (id < 0 || id >= Math.max(2, stacks.size())) {
+            throw violation("stack ids", "stack id " + id + " is not in the run's stack table (" + stacks.size() + " entries)");
+        }
+        ints[r] = id;
+        tags[r] = STACK;
+    }
+
+    /** STACK: the event's call chain must lie within its buffer, and the kind and frame count be those of a stack. */
+    private void takeStack(Instruction insn, EventContext ctx) {
+        StackKind kind = StackKind.fromCode(insn.intOperand(1));
+        if (kind == null || kind.symbol()) {
+            throw violation("stack kinds", "STACK of kind " + insn.operand(1) + ", which is no stack");
+        }
+        int most = insn.intOperand(2);
+        if (most > Limits.MAX_STACK_FRAMES) {
+            throw violation("stack bounds", "a stack of " + most + " frames, over " + Limits.MAX_STACK_FRAMES);
+        }
+        if (most == 0 || ctx.callchainLength == 0) {
+            setStack(insn.intOperand(0), StackTable.EMPTY);
+            return;
+        }
+        long end = ctx.callchainOffset + 8L * ctx.callchainLength;
+        if (ctx.record == null || ctx.callchainOffset < 0 || ctx.callchainLength < 0 || end > ctx.record.limit()) {
+            throw violation("call chain bounds", "a call chain of " + ctx.callchainLength + " entries at " + ctx.callchainOffset
+                    + " lies outside its buffer");
+        }
+        setStack(insn.intOperand(0), stacks.stack(kind, ctx.pid, ctx.record, ctx.callchainOffset, ctx.callchainLength, most));
+    }
+
     private void setString(int r, byte[] src, int length) {
         if (length < 0 || length > Limits.MAX_STRING) {
             throw violation("string bounds", "string of " + length + " bytes exceeds " + Limits.MAX_STRING);
@@ -530,10 +587,17 @@ public final class CheckedInterpreter implements Tier {
         if (conversions.size() != insn.regs().length) {
             throw violation("printf arguments", conversions.size() + " conversions, " + insn.regs().length + " arguments");
         }
+        boolean[] stackArgs = new boolean[conversions.size()];
         for (int i = 0; i < conversions.size(); i++) {
-            read(insn.regs()[i], tag(conversions.get(i).argumentType()));
+            int r = insn.regs()[i];
+            byte t = read(r, UNSET);
+            if (!conversions.get(i).accepts(type(t))) {
+                throw violation("register type", "r" + r + " holds " + name(t) + ", but %" + conversions.get(i).conversion()
+                        + " needs " + name(tag(conversions.get(i).argumentType())));
+            }
+            stackArgs[i] = t == STACK;
         }
-        output.printf(formatters[id], insn.regs(), ints, strs, strLens);
+        output.printf(formatters[id], insn.regs(), stackArgs, ints, strs, strLens);
     }
 
     // ---- the event
@@ -661,13 +725,22 @@ public final class CheckedInterpreter implements Tier {
     }
 
     private static byte tag(ValueType t) {
-        return t == ValueType.INT ? INT : STR;
+        return switch (t) {
+            case INT -> INT;
+            case STR -> STR;
+            case STACK -> STACK;
+        };
+    }
+
+    private static ValueType type(byte t) {
+        return t == INT ? ValueType.INT : t == STR ? ValueType.STR : ValueType.STACK;
     }
 
     private static String name(byte t) {
         return switch (t) {
             case INT -> "an integer";
             case STR -> "a string";
+            case STACK -> "a stack";
             default -> "nothing";
         };
     }

@@ -35,6 +35,10 @@ final class DecodedAction {
     final int[] target;
     final int[] pc;
     final boolean[] stringTyped;
+    /** For PRINT_VAL: whether its register holds a stack. */
+    final boolean[] stackTyped;
+    /** For PRINTF: which of its arguments are stacks (null when none is). */
+    final boolean[][] stackArgs;
     /** For DIV and MOD: the slot of its zero-divisor counter in the state; for LOOP and ENDLOOP: the loop's counter slot. */
     final int[] slot;
     final int loops;
@@ -62,6 +66,8 @@ final class DecodedAction {
         target = new int[length];
         pc = new int[length];
         stringTyped = new boolean[length];
+        stackTyped = new boolean[length];
+        stackArgs = new boolean[length][];
         slot = new int[length];
         int loopCount = 0;
         Deque<Integer> openLoops = new ArrayDeque<>();
@@ -105,12 +111,17 @@ final class DecodedAction {
                 case PRINT_VAL -> {
                     a[i] = insn.intOperand(0);
                     stringTyped[i] = verified.registerType(actionIndex, insn.pc(), a[i]) == ValueType.STR;
+                    stackTyped[i] = verified.registerType(actionIndex, insn.pc(), a[i]) == ValueType.STACK;
+                }
+                case PRINTF -> {
+                    b[i] = insn.intOperand(0);
+                    stackArgs[i] = stackArguments(verified, actionIndex, insn);
                 }
                 case MAP_SET, MAP_AGG -> {
                     b[i] = insn.intOperand(0);
                     c[i] = insn.intOperand(2);
                 }
-                case MAP_DEL, MAP_CLEAR, MAP_ZERO, PRINTF, TIME -> b[i] = insn.intOperand(0);
+                case MAP_DEL, MAP_CLEAR, MAP_ZERO, TIME -> b[i] = insn.intOperand(0);
                 case MAP_PRINT -> {
                     b[i] = insn.intOperand(0);
                     a[i] = insn.intOperand(1);
@@ -129,5 +140,17 @@ final class DecodedAction {
             }
         }
         loops = loopCount;
+    }
+
+    /** Which registers of a printf hold stacks, as the verifier proved; null when none does. */
+    static boolean[] stackArguments(VerifiedProgram verified, int actionIndex, Instruction insn) {
+        int[] args = insn.regs();
+        boolean[] stacks = new boolean[args.length];
+        boolean any = false;
+        for (int k = 0; k < args.length; k++) {
+            stacks[k] = verified.registerType(actionIndex, insn.pc(), args[k]) == ValueType.STACK;
+            any |= stacks[k];
+        }
+        return any ? stacks : null;
     }
 }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
  * The event an action runs on. One instance is filled in place by the caller and reused for every
  * event, so that delivering an event allocates nothing. The record is read in place:
  * {@code record} bytes {@code [offset, offset + length)} are the raw tracepoint record
- * (little-endian); probes without a record ignore those fields.
+ * (little-endian); probes without a record ignore those fields. The event's call chain, when it has one, is
+ * {@code callchainLength} u64 entries of the perf format (addresses after {@code PERF_CONTEXT_KERNEL} and
+ * {@code PERF_CONTEXT_USER} markers) from {@code callchainOffset} in the same buffer.
  */
 public final class EventContext {
     public ByteBuffer record;
@@ -23,6 +25,8 @@ public final class EventContext {
     /** Name of the thread that caused the event: {@code commLength} bytes, filled by the caller. */
     public final byte[] comm = new byte[16];
     public int commLength;
+    public int callchainOffset;
+    public int callchainLength;
 
     /** An event caused by the tracer's own thread, as BEGIN, END and interval probes see it. */
     public static EventContext ofTracer() {

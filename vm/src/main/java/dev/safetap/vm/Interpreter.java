@@ -8,6 +8,7 @@ import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
 import dev.safetap.bytecode.SlotKind;
+import dev.safetap.bytecode.StackKind;
 import dev.safetap.bytecode.ValueType;
 import dev.safetap.verifier.VerifiedProgram;
 import java.nio.ByteBuffer;
@@ -27,6 +28,7 @@ import java.util.List;
  */
 public final class Interpreter implements Tier {
     private static final int STR = Limits.MAX_STRING;
+    private static final StackKind[] STACK_KINDS = StackKind.values();
 
     private final Program program;
     private final VmOptions options;
@@ -48,12 +50,14 @@ public final class Interpreter implements Tier {
     private final byte[][] strs;
     private final int[] strLens;
     private final long[] loopLeft;
+    private final StackTable stacks;
 
     public Interpreter(VerifiedProgram verified, VmOptions options) {
         this.program = verified.program();
         this.options = options;
         this.state = new ProgramState(program, options);
         this.output = state.output();
+        this.stacks = options.stacks();
         int registers = 1;
         int loops = 1;
         actions = new DecodedAction[program.actions().size()];
@@ -216,6 +220,15 @@ public final class Interpreter implements Tier {
                     readBuiltin(b[i], a[i], probe, ctx);
                     i++;
                 }
+                case STACK -> {
+                    r[a[i]] = c[i] == 0 ? StackTable.EMPTY
+                            : stacks.stack(STACK_KINDS[b[i]], ctx.pid, ctx.record, ctx.callchainOffset, ctx.callchainLength, c[i]);
+                    i++;
+                }
+                case SYM -> {
+                    r[a[i]] = stacks.symbol(STACK_KINDS[c[i]], ctx.pid, r[b[i]]);
+                    i++;
+                }
                 case MAP_GET -> {
                     MapStore m = loadKey(b[i], d.regs[i]);
                     int e = m.find();
@@ -261,12 +274,14 @@ public final class Interpreter implements Tier {
                     i++;
                 }
                 case PRINTF -> {
-                    output.printf(printf[actionIndex][i], d.regs[i], r, strs, strLens);
+                    output.printf(printf[actionIndex][i], d.regs[i], d.stackArgs[i], r, strs, strLens);
                     i++;
                 }
                 case PRINT_VAL -> {
                     if (d.stringTyped[i]) {
                         output.printValue(strs[a[i]], strLens[a[i]]);
+                    } else if (d.stackTyped[i]) {
+                        output.printStack(r[a[i]]);
                     } else {
                         output.printValue(r[a[i]]);
                     }

@@ -64,6 +64,8 @@ public final class JsonMapPrinter {
             }
             if (store.keyIsString(c)) {
                 key.append(store.keyStringAt(e, c));
+            } else if (store.keyIsStack(c)) {
+                store.stacks().append(key, store.keyIntAt(e, c), StackTable.KEY_INDENT);
             } else {
                 key.append(store.keyIntAt(e, c));
             }
@@ -77,6 +79,8 @@ public final class JsonMapPrinter {
             case SCALAR -> {
                 if (decl.valueType() == ValueType.STR) {
                     JsonWriter.appendQuoted(sb, store.stringValueAt(e));
+                } else if (decl.valueType() == ValueType.STACK) {
+                    JsonWriter.appendQuoted(sb, store.stacks().text(store.counter(e, 0), StackTable.VALUE_INDENT));
                 } else {
                     sb.append(store.counter(e, 0) / div);
                 }

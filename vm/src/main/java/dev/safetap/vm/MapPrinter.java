@@ -70,6 +70,8 @@ public final class MapPrinter {
             }
             if (store.keyIsString(c)) {
                 sb.append(TerminalText.escape(store.keyBytesAt(e, c)));
+            } else if (store.keyIsStack(c)) {
+                store.stacks().append(sb, store.keyIntAt(e, c), StackTable.KEY_INDENT);
             } else {
                 sb.append(store.keyIntAt(e, c));
             }
@@ -83,6 +85,8 @@ public final class MapPrinter {
             case SCALAR -> {
                 if (decl.valueType() == ValueType.STR) {
                     sb.append(TerminalText.escape(store.stringValueBytesAt(e)));
+                } else if (decl.valueType() == ValueType.STACK) {
+                    store.stacks().append(sb, store.counter(e, 0), StackTable.VALUE_INDENT);
                 } else {
                     sb.append(store.counter(e, 0) / div);
                 }
@@ -149,7 +153,7 @@ public final class MapPrinter {
     private static Comparator<Integer> byValue(MapStore store) {
         MapDecl decl = store.decl();
         return switch (decl.kind()) {
-            case SCALAR -> decl.valueType() == ValueType.STR
+            case SCALAR -> decl.valueType() != ValueType.INT
                     ? (a, b) -> 0
                     : (a, b) -> Long.compare(store.counter(a, 0), store.counter(b, 0));
             case SUM, MIN, MAX -> (a, b) -> Long.compare(store.counter(a, 0), store.counter(b, 0));

@@ -53,9 +53,17 @@ public final class MapStore {
     /** Open-addressing index: entry + 1, or 0 for an empty bucket. */
     private int[] index;
     private long dropped;
+    private final StackTable stacks;
 
+    /** A map whose stack keys and values (if any) print as addresses. */
     public MapStore(MapDecl decl) {
+        this(decl, new StackTable(CodeSymbols.NONE));
+    }
+
+    /** A map whose stack keys and values are entries of {@code stacks}. */
+    public MapStore(MapDecl decl, StackTable stacks) {
         this.decl = decl;
+        this.stacks = stacks;
         this.capacity = Math.max(1, decl.capacity());
         this.width = widthOf(decl);
         this.stringValue = decl.kind() == MapKind.SCALAR && decl.valueType() == ValueType.STR;
@@ -87,6 +95,16 @@ public final class MapStore {
 
     public MapDecl decl() {
         return decl;
+    }
+
+    /** The table the map's stack keys and values are ids of. */
+    public StackTable stacks() {
+        return stacks;
+    }
+
+    /** Whether key component {@code component} is a stack (an integer id in {@link #stacks()}). */
+    public boolean keyIsStack(int component) {
+        return decl.keyTypes().get(component) == ValueType.STACK;
     }
 
     /** Value counters per entry. */

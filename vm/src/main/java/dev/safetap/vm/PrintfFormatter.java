@@ -50,6 +50,15 @@ public final class PrintfFormatter {
      * {@code %s} and {@code %c} are written as {@link TerminalText} escapes them (the format's own text is not).
      */
     void format(int[] argRegs, long[] ints, byte[][] strs, int[] strLens, boolean terminal, TextBuffer out) {
+        format(argRegs, null, null, ints, strs, strLens, terminal, out);
+    }
+
+    /**
+     * As above, where {@code stackArgs[i]} (when not null) says argument i is a stack, printed by {@code %s} as
+     * {@link StackTable#text} gives it with the value indent.
+     */
+    void format(int[] argRegs, boolean[] stackArgs, StackTable stacks, long[] ints, byte[][] strs, int[] strLens,
+            boolean terminal, TextBuffer out) {
         List<Part> parts = format.parts();
         int arg = 0;
         for (int i = 0; i < literals.length; i++) {
@@ -58,8 +67,13 @@ public final class PrintfFormatter {
                 continue;
             }
             Conversion c = (Conversion) parts.get(i);
-            int r = argRegs[arg++];
-            if (c.conversion() == 's') {
+            int r = argRegs[arg];
+            boolean stack = stackArgs != null && stackArgs[arg];
+            arg++;
+            if (stack) {
+                byte[] text = stacks.text(ints[r], StackTable.VALUE_INDENT).getBytes(StandardCharsets.UTF_8);
+                appendString(c, text, text.length, false, out);
+            } else if (c.conversion() == 's') {
                 appendString(c, strs[r], strLens[r], terminal, out);
             } else if (c.conversion() == 'c' && terminal) {
                 charBuffer[0] = (byte) ints[r];

@@ -1,5 +1,6 @@
 package dev.safetap.vm;
 
+import dev.safetap.bytecode.Action;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.DebugInfo;
 import dev.safetap.bytecode.Diagnostic;
@@ -39,7 +40,10 @@ public final class ProgramState {
         this.output = new TraceOutput(options);
         maps = new MapStore[program.maps().size()];
         for (int m = 0; m < maps.length; m++) {
-            maps[m] = new MapStore(program.maps().get(m));
+            maps[m] = new MapStore(program.maps().get(m), options.stacks());
+        }
+        if (takesStacks(program)) {
+            options.stacks().reserve();
         }
         recordSize = new int[program.probes().size()];
         for (int p = 0; p < recordSize.length; p++) {
@@ -55,6 +59,25 @@ public final class ProgramState {
             divisionPcs[a] = divisions(program.actions().get(a).code());
             divisionsByZero[a] = new long[divisionPcs[a].length];
         }
+    }
+
+    /** Whether some action of the program takes a stack or a symbol, so that the run's stack table is needed. */
+    static boolean takesStacks(Program program) {
+        for (Action action : program.actions()) {
+            byte[] code = action.code();
+            try {
+                for (int pc = 0; pc < code.length; ) {
+                    Instruction insn = Instruction.decode(code, pc);
+                    if (insn.opcode() == Opcode.STACK || insn.opcode() == Opcode.SYM) {
+                        return true;
+                    }
+                    pc += insn.length();
+                }
+            } catch (BytecodeFormatException e) {
+                continue;
+            }
+        }
+        return false;
     }
 
     /** The pcs of the DIV and MOD instructions of {@code code}, decoding up to the first byte that does not decode. */
@@ -204,6 +227,11 @@ public final class ProgramState {
                         Diagnostic.printable(MapPrinter.displayName(m.decl())), m.decl().capacity(), m.droppedUpdates(),
                         m.droppedUpdates() == 1 ? "update" : "updates");
             }
+        }
+        long fullStacks = options.stacks().overflowed();
+        if (fullStacks > 0) {
+            err.printf("warning: the stack table was full: %d %s printed as [stack table full] instead of their frames%n",
+                    fullStacks, fullStacks == 1 ? "stack is" : "stacks are");
         }
         DebugInfo debug = program.debug();
         for (RuntimeCounters.ZeroDivision z : counters().divisionsByZero()) {

@@ -1,6 +1,7 @@
 package dev.safetap.vm;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.Comparator;
 import java.util.stream.IntStream;
@@ -14,17 +15,24 @@ import java.util.stream.IntStream;
 final class TraceOutput {
     private final PrintStream out;
     private final boolean json;
+    private final StackTable stacks;
     private final TextBuffer text = new TextBuffer();
     private final TextBuffer line = new TextBuffer();
 
     TraceOutput(VmOptions options) {
         this.out = options.out();
         this.json = options.format() == OutputFormat.JSON;
+        this.stacks = options.stacks();
     }
 
     void printf(PrintfFormatter formatter, int[] argRegs, long[] ints, byte[][] strs, int[] strLens) {
+        printf(formatter, argRegs, null, ints, strs, strLens);
+    }
+
+    /** printf, where {@code stackArgs[i]} says argument i is a stack of the run's table. */
+    void printf(PrintfFormatter formatter, int[] argRegs, boolean[] stackArgs, long[] ints, byte[][] strs, int[] strLens) {
         text.reset();
-        formatter.format(argRegs, ints, strs, strLens, !json, text);
+        formatter.format(argRegs, stackArgs, stacks, ints, strs, strLens, !json, text);
         if (json) {
             line.reset();
             JsonWriter.printf(text, line);
@@ -41,6 +49,20 @@ final class TraceOutput {
             JsonWriter.value(n, text);
         } else {
             text.append(Long.toString(n));
+            text.append((byte) '\n');
+        }
+        text.writeTo(out);
+    }
+
+    /** {@code print(stack)}: its text, then a newline. */
+    void printStack(long id) {
+        text.reset();
+        String s = stacks.text(id, StackTable.VALUE_INDENT);
+        if (json) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            JsonWriter.value(b, b.length, text);
+        } else {
+            text.append(s);
             text.append((byte) '\n');
         }
         text.writeTo(out);
