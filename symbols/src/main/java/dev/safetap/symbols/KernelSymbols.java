@@ -1,0 +1,258 @@
+package dev.safetap.symbols;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The kernel's symbols as /proc/kallsyms lists them ({@code ffffffff816d8f20 T ksys_read}, and for a module
+ * {@code ffffffffc0a01230 t ext4_file_read_iter\t[ext4]}), sorted for {@link #lookup} and indexed by name for
+ * {@link #address}.
+ *
+ * <p>Which lines count. Text symbols ({@code t T w W}) are what an address resolves to. Every other symbol with
+ * an address ({@code d D b B r R}, ...) only ends the symbol before it: an address in data then resolves to
+ * nothing rather than to the last function before the data. Absolute symbols ({@code a A}) are skipped: their
+ * values are not addresses in the kernel image (per-CPU offsets start at 0) and would claim low addresses.
+ *
+ * <p>Where a symbol ends. kallsyms gives no sizes, so a symbol ends where the next listed address starts, but
+ * never more than {@link #MAX_EXTENT} past its own start: that bounds the last symbol, the last one of a module
+ * (the next module lies anywhere) and the end markers such as {@code _etext}, which are followed by no code.
+ *
+ * <p>Loading never throws: an unreadable file gives an empty table, a malformed line is skipped, and at most
+ * {@link #MAX_SYMBOLS} lines are read. Instances are immutable and safe to share between threads.
+ */
+public final class KernelSymbols {
+    /** The most lines of kallsyms read; a large distribution kernel with its modules lists about 300,000. */
+    public static final int MAX_SYMBOLS = 1 << 21;
+    /** The farthest past a symbol's start an address still resolves to it (the largest kernel function is ~20 KiB). */
+    public static final long MAX_EXTENT = 256 << 10;
+
+    private static final Path KALLSYMS = Path.of("/proc/kallsyms");
+    private static final Path SYSCTL = Path.of("/proc/sys/kernel");
+    private static final int KIND_TEXT = 1 << 2;
+
+    /** The distinct addresses, ascending unsigned. */
+    private final long[] starts;
+    /** Where the symbol at {@code starts[i]} ends, exclusive. */
+    private final long[] ends;
+    /** The preferred text symbol at {@code starts[i]}, or null where only data starts. */
+    private final String[] names;
+    /** The module of {@code names[i]}, or {@link Symbol#KERNEL_IMAGE}. */
+    private final String[] modules;
+    private final Map<String, Long> addressOfName;
+    private final boolean hidden;
+
+    private KernelSymbols(long[] starts, long[] ends, String[] names, String[] modules, Map<String, Long> addressOfName,
+            boolean hidden) {
+        this.starts = starts;
+        this.ends = ends;
+        this.names = names;
+        this.modules = modules;
+        this.addressOfName = addressOfName;
+        this.hidden = hidden;
+    }
+
+    /** The running kernel's symbols, from /proc/kallsyms. */
+    public static KernelSymbols load() {
+        return load(KALLSYMS);
+    }
+
+    /** The symbols listed in {@code kallsyms}, a file in the format of /proc/kallsyms; empty if it cannot be read. */
+    public static KernelSymbols load(Path kallsyms) {
+        Listing listing = new Listing();
+        BoundedLines.read(kallsyms, MAX_SYMBOLS, listing::parse);
+        return listing.sorted();
+    }
+
+    /**
+     * The text symbol containing {@code address} (the nearest at or below it, if it has not ended), with the
+     * offset into it; empty when the address is in no kernel function or the addresses are {@link #hidden}.
+     */
+    public Optional<Symbol> lookup(long address) {
+        int i = AddressOrder.floor(starts, starts.length, address);
+        if (i < 0 || names[i] == null || Long.compareUnsigned(address, ends[i]) >= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Symbol(names[i], address - starts[i], modules[i]));
+    }
+
+    /**
+     * The address of the symbol named {@code name} (any type but absolute; the first listed when the name occurs
+     * more than once, as static functions of different files may), as bpftrace's {@code kaddr("name")}.
+     */
+    public OptionalLong address(String name) {
+        Long address = addressOfName.get(name);
+        return address == null ? OptionalLong.empty() : OptionalLong.of(address);
+    }
+
+    /** The number of distinct addresses where a symbol starts. */
+    public int size() {
+        return starts.length;
+    }
+
+    /**
+     * Whether kallsyms listed symbols but every address read 0: the kernel hides them from this process
+     * ({@link #hiddenMessage} says what to change).
+     */
+    public boolean hidden() {
+        return hidden;
+    }
+
+    /** Why the kernel hides its addresses and what to change, from the live values of /proc/sys/kernel. */
+    public static String hiddenMessage() {
+        return hiddenMessage(SYSCTL);
+    }
+
+    /**
+     * Why the kernel hides its addresses, with the values read from {@code sysctlDir} (a directory laid out as
+     * /proc/sys/kernel). The kernel shows them when kptr_restrict is 0 and perf_event_paranoid at most 1, or when
+     * kptr_restrict is at most 1 and the reader has CAP_SYSLOG; at 2 never.
+     */
+    public static String hiddenMessage(Path sysctlDir) {
+        String prefix = "kernel addresses are hidden: ";
+        long restrict = sysctl(sysctlDir.resolve("kptr_restrict"));
+        if (restrict < 0) {
+            return prefix + "set sysctl kernel.kptr_restrict=0 (its value could not be read)";
+        }
+        if (restrict >= 2) {
+            return prefix + "set sysctl kernel.kptr_restrict=0 (now " + restrict + ")";
+        }
+        if (restrict == 1) {
+            return prefix + "run with CAP_SYSLOG (as root) or set sysctl kernel.kptr_restrict=0 (now 1)";
+        }
+        long paranoid = sysctl(sysctlDir.resolve("perf_event_paranoid"));
+        return prefix + "run with CAP_SYSLOG (as root) or set sysctl kernel.perf_event_paranoid=1 (now "
+                + (paranoid == Long.MIN_VALUE ? "unreadable" : Long.toString(paranoid)) + "; kernel.kptr_restrict is 0)";
+    }
+
+    /** The integer in a sysctl file, or {@code Long.MIN_VALUE} when it cannot be read. */
+    private static long sysctl(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).trim());
+        } catch (IOException | NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** The lines of kallsyms as read, in file order, then sorted into a table. */
+    private static final class Listing {
+        private long[] addresses = new long[1 << 12];
+        private String[] names = new String[1 << 12];
+        private String[] modules = new String[1 << 12];
+        private byte[] kinds = new byte[1 << 12];
+        private int count;
+        private boolean anyListed;
+        private final Map<String, String> moduleNames = new HashMap<>();
+
+        /** Adds the line {@code b[from..to)} if it is a symbol line: address, space, type, space, name, [tab module]. */
+        void parse(byte[] b, int from, int to) {
+            int i = from;
+            long address = 0;
+            int digits = 0;
+            for (; i < to && b[i] != ' '; i++, digits++) {
+                int digit = Character.digit(b[i], 16);
+                if (digit < 0 || digits == 16) {
+                    return;
+                }
+                address = address << 4 | digit;
+            }
+            if (digits == 0 || i + 3 >= to || b[i + 2] != ' ') {
+                return;
+            }
+            char type = (char) b[i + 1];
+            int nameStart = i + 3;
+            int nameEnd = nameStart;
+            while (nameEnd < to && b[nameEnd] != '\t' && b[nameEnd] != ' ') {
+                nameEnd++;
+            }
+            if (nameEnd == nameStart || !Character.isLetter(type) || type == 'a' || type == 'A') {
+                return;
+            }
+            String module = Symbol.KERNEL_IMAGE;
+            if (nameEnd < to) {
+                if (to - nameEnd < 4 || b[nameEnd] != '\t' || b[nameEnd + 1] != '[' || b[to - 1] != ']') {
+                    return;
+                }
+                String listed = new String(b, nameEnd + 2, to - nameEnd - 3, StandardCharsets.ISO_8859_1);
+                module = moduleNames.computeIfAbsent(listed, m -> m);
+            }
+            anyListed = true;
+            if (address == 0) {
+                return;
+            }
+            add(address, new String(b, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1), module, kind(type));
+        }
+
+        private static byte kind(char type) {
+            int binding = type == 'w' || type == 'W' ? AddressOrder.WEAK
+                    : Character.isUpperCase(type) ? AddressOrder.GLOBAL : AddressOrder.LOCAL;
+            boolean text = type == 't' || type == 'T' || type == 'w' || type == 'W';
+            return (byte) (binding | (text ? KIND_TEXT : 0));
+        }
+
+        private void add(long address, String name, String module, byte kind) {
+            if (count == addresses.length) {
+                int grown = count * 2;
+                addresses = Arrays.copyOf(addresses, grown);
+                names = Arrays.copyOf(names, grown);
+                modules = Arrays.copyOf(modules, grown);
+                kinds = Arrays.copyOf(kinds, grown);
+            }
+            addresses[count] = address;
+            names[count] = name;
+            modules[count] = module;
+            kinds[count] = kind;
+            count++;
+        }
+
+        /** The table: one entry per distinct address, named by its preferred text symbol. */
+        KernelSymbols sorted() {
+            Map<String, Long> addressOfName = new HashMap<>(count * 2);
+            for (int i = 0; i < count; i++) {
+                addressOfName.putIfAbsent(names[i], addresses[i]);
+            }
+            int[] order = AddressOrder.ascending(addresses, count);
+            int distinct = 0;
+            for (int k = 0; k < count; k++) {
+                if (k == 0 || addresses[order[k]] != addresses[order[k - 1]]) {
+                    distinct++;
+                }
+            }
+            long[] starts = new long[distinct];
+            String[] tableNames = new String[distinct];
+            String[] tableModules = new String[distinct];
+            long[] preferences = new long[distinct];
+            int entry = -1;
+            for (int k = 0; k < count; k++) {
+                int i = order[k];
+                if (k == 0 || addresses[i] != addresses[order[k - 1]]) {
+                    entry++;
+                    starts[entry] = addresses[i];
+                }
+                if ((kinds[i] & KIND_TEXT) == 0) {
+                    continue;
+                }
+                long preference = AddressOrder.preference(names[i], kinds[i] & 3);
+                if (tableNames[entry] == null || preference < preferences[entry]) {
+                    tableNames[entry] = names[i];
+                    tableModules[entry] = modules[i];
+                    preferences[entry] = preference;
+                }
+            }
+            long[] ends = new long[distinct];
+            for (int e = 0; e < distinct; e++) {
+                long bound = starts[e] + MAX_EXTENT;
+                boolean wraps = Long.compareUnsigned(bound, starts[e]) < 0;
+                long limit = wraps ? -1L : bound;
+                ends[e] = e + 1 < distinct && Long.compareUnsigned(starts[e + 1], limit) < 0 ? starts[e + 1] : limit;
+            }
+            return new KernelSymbols(starts, ends, tableNames, tableModules, addressOfName, anyListed && count == 0);
+        }
+    }
+}
