@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -35,26 +37,34 @@ public final class KernelSymbols {
 
     private static final Path KALLSYMS = Path.of("/proc/kallsyms");
     private static final Path SYSCTL = Path.of("/proc/sys/kernel");
-    private static final int KIND_TEXT = 1 << 2;
 
     /** The distinct addresses, ascending unsigned. */
     private final long[] starts;
     /** Where the symbol at {@code starts[i]} ends, exclusive. */
     private final long[] ends;
-    /** The preferred text symbol at {@code starts[i]}, or null where only data starts. */
-    private final String[] names;
-    /** The module of {@code names[i]}, or {@link Symbol#KERNEL_IMAGE}. */
+    /** Where in {@link #names} the preferred text symbol at {@code starts[i]} is, or -1 where only data starts. */
+    private final int[] nameAt;
+    /** The module of that symbol, an index into {@link #modules}. */
+    private final int[] moduleOf;
+    /** Every name read, each followed by a NUL (names are decoded only when looked up). */
+    private final byte[] names;
+    /** The module names: {@link Symbol#KERNEL_IMAGE} first, then as listed. */
     private final String[] modules;
-    private final Map<String, Long> addressOfName;
+    /** The symbols in file order, for {@link #address}: where each one's name is, and its address. */
+    private final int[] listedNames;
+    private final long[] listedAddresses;
     private final boolean hidden;
 
-    private KernelSymbols(long[] starts, long[] ends, String[] names, String[] modules, Map<String, Long> addressOfName,
-            boolean hidden) {
+    private KernelSymbols(long[] starts, long[] ends, int[] nameAt, int[] moduleOf, byte[] names, String[] modules,
+            int[] listedNames, long[] listedAddresses, boolean hidden) {
         this.starts = starts;
         this.ends = ends;
+        this.nameAt = nameAt;
+        this.moduleOf = moduleOf;
         this.names = names;
         this.modules = modules;
-        this.addressOfName = addressOfName;
+        this.listedNames = listedNames;
+        this.listedAddresses = listedAddresses;
         this.hidden = hidden;
     }
 
@@ -76,19 +86,35 @@ public final class KernelSymbols {
      */
     public Optional<Symbol> lookup(long address) {
         int i = AddressOrder.floor(starts, starts.length, address);
-        if (i < 0 || names[i] == null || Long.compareUnsigned(address, ends[i]) >= 0) {
+        if (i < 0 || nameAt[i] < 0 || Long.compareUnsigned(address, ends[i]) >= 0) {
             return Optional.empty();
         }
-        return Optional.of(new Symbol(names[i], address - starts[i], modules[i]));
+        return Optional.of(new Symbol(name(nameAt[i]), address - starts[i], modules[moduleOf[i]]));
     }
 
     /**
      * The address of the symbol named {@code name} (any type but absolute; the first listed when the name occurs
-     * more than once, as static functions of different files may), as bpftrace's {@code kaddr("name")}.
+     * more than once, as static functions of different files may), as bpftrace's {@code kaddr("name")}. A scan of
+     * every symbol (about a millisecond): it serves the compiler, not the printing of stacks.
      */
     public OptionalLong address(String name) {
-        Long address = addressOfName.get(name);
-        return address == null ? OptionalLong.empty() : OptionalLong.of(address);
+        byte[] wanted = name.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < listedNames.length; i++) {
+            int at = listedNames[i];
+            if (names.length - at > wanted.length && names[at + wanted.length] == 0
+                    && Arrays.equals(names, at, at + wanted.length, wanted, 0, wanted.length)) {
+                return OptionalLong.of(listedAddresses[i]);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private String name(int at) {
+        int end = at;
+        while (names[end] != 0) {
+            end++;
+        }
+        return new String(names, at, end - at, StandardCharsets.ISO_8859_1);
     }
 
     /** The number of distinct addresses where a symbol starts. */
@@ -143,12 +169,16 @@ public final class KernelSymbols {
     /** The lines of kallsyms as read, in file order, then sorted into a table. */
     private static final class Listing {
         private long[] addresses = new long[1 << 12];
-        private String[] names = new String[1 << 12];
-        private String[] modules = new String[1 << 12];
+        private int[] nameOffsets = new int[1 << 12];
+        private int[] moduleIndices = new int[1 << 12];
         private byte[] kinds = new byte[1 << 12];
+        private long[] preferences = new long[1 << 12];
         private int count;
+        private byte[] names = new byte[1 << 16];
+        private int namesLength;
         private boolean anyListed;
-        private final Map<String, String> moduleNames = new HashMap<>();
+        private final Map<String, Integer> moduleIndex = new HashMap<>(Map.of(Symbol.KERNEL_IMAGE, 0));
+        private final List<String> modules = new ArrayList<>(List.of(Symbol.KERNEL_IMAGE));
 
         /** Adds the line {@code b[from..to)} if it is a symbol line: address, space, type, space, name, [tab module]. */
         void parse(byte[] b, int from, int to) {
@@ -168,55 +198,62 @@ public final class KernelSymbols {
             char type = (char) b[i + 1];
             int nameStart = i + 3;
             int nameEnd = nameStart;
-            while (nameEnd < to && b[nameEnd] != '\t' && b[nameEnd] != ' ') {
+            int underscores = 0;
+            while (nameEnd < to && b[nameEnd] != '\t' && b[nameEnd] != ' ' && b[nameEnd] != 0) {
+                if (b[nameEnd] == '_' && underscores == nameEnd - nameStart) {
+                    underscores++;
+                }
                 nameEnd++;
             }
             if (nameEnd == nameStart || !Character.isLetter(type) || type == 'a' || type == 'A') {
                 return;
             }
-            String module = Symbol.KERNEL_IMAGE;
+            int module = 0;
             if (nameEnd < to) {
                 if (to - nameEnd < 4 || b[nameEnd] != '\t' || b[nameEnd + 1] != '[' || b[to - 1] != ']') {
                     return;
                 }
                 String listed = new String(b, nameEnd + 2, to - nameEnd - 3, StandardCharsets.ISO_8859_1);
-                module = moduleNames.computeIfAbsent(listed, m -> m);
+                module = moduleIndex.computeIfAbsent(listed, m -> {
+                    modules.add(m);
+                    return modules.size() - 1;
+                });
             }
             anyListed = true;
-            if (address == 0) {
-                return;
+            if (address != 0) {
+                int binding = type == 'w' || type == 'W' ? AddressOrder.WEAK
+                        : Character.isUpperCase(type) ? AddressOrder.GLOBAL : AddressOrder.LOCAL;
+                boolean text = type == 't' || type == 'T' || type == 'w' || type == 'W';
+                add(address, b, nameStart, nameEnd, module, text,
+                        AddressOrder.preference(underscores, binding, nameEnd - nameStart));
             }
-            add(address, new String(b, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1), module, kind(type));
         }
 
-        private static byte kind(char type) {
-            int binding = type == 'w' || type == 'W' ? AddressOrder.WEAK
-                    : Character.isUpperCase(type) ? AddressOrder.GLOBAL : AddressOrder.LOCAL;
-            boolean text = type == 't' || type == 'T' || type == 'w' || type == 'W';
-            return (byte) (binding | (text ? KIND_TEXT : 0));
-        }
-
-        private void add(long address, String name, String module, byte kind) {
+        private void add(long address, byte[] b, int nameStart, int nameEnd, int module, boolean text, long preference) {
             if (count == addresses.length) {
                 int grown = count * 2;
                 addresses = Arrays.copyOf(addresses, grown);
-                names = Arrays.copyOf(names, grown);
-                modules = Arrays.copyOf(modules, grown);
+                nameOffsets = Arrays.copyOf(nameOffsets, grown);
+                moduleIndices = Arrays.copyOf(moduleIndices, grown);
                 kinds = Arrays.copyOf(kinds, grown);
+                preferences = Arrays.copyOf(preferences, grown);
             }
+            int length = nameEnd - nameStart;
+            if (namesLength + length + 1 > names.length) {
+                names = Arrays.copyOf(names, Math.max(names.length * 2, namesLength + length + 1));
+            }
+            System.arraycopy(b, nameStart, names, namesLength, length);
             addresses[count] = address;
-            names[count] = name;
-            modules[count] = module;
-            kinds[count] = kind;
+            nameOffsets[count] = namesLength;
+            moduleIndices[count] = module;
+            kinds[count] = (byte) (text ? 1 : 0);
+            preferences[count] = preference;
+            namesLength += length + 1;
             count++;
         }
 
         /** The table: one entry per distinct address, named by its preferred text symbol. */
         KernelSymbols sorted() {
-            Map<String, Long> addressOfName = new HashMap<>(count * 2);
-            for (int i = 0; i < count; i++) {
-                addressOfName.putIfAbsent(names[i], addresses[i]);
-            }
             int[] order = AddressOrder.ascending(addresses, count);
             int distinct = 0;
             for (int k = 0; k < count; k++) {
@@ -225,34 +262,32 @@ public final class KernelSymbols {
                 }
             }
             long[] starts = new long[distinct];
-            String[] tableNames = new String[distinct];
-            String[] tableModules = new String[distinct];
-            long[] preferences = new long[distinct];
+            int[] nameAt = new int[distinct];
+            int[] moduleOf = new int[distinct];
+            long[] best = new long[distinct];
             int entry = -1;
             for (int k = 0; k < count; k++) {
                 int i = order[k];
                 if (k == 0 || addresses[i] != addresses[order[k - 1]]) {
                     entry++;
                     starts[entry] = addresses[i];
+                    nameAt[entry] = -1;
                 }
-                if ((kinds[i] & KIND_TEXT) == 0) {
-                    continue;
-                }
-                long preference = AddressOrder.preference(names[i], kinds[i] & 3);
-                if (tableNames[entry] == null || preference < preferences[entry]) {
-                    tableNames[entry] = names[i];
-                    tableModules[entry] = modules[i];
-                    preferences[entry] = preference;
+                if (kinds[i] != 0 && (nameAt[entry] < 0 || preferences[i] < best[entry])) {
+                    nameAt[entry] = nameOffsets[i];
+                    moduleOf[entry] = moduleIndices[i];
+                    best[entry] = preferences[i];
                 }
             }
             long[] ends = new long[distinct];
             for (int e = 0; e < distinct; e++) {
                 long bound = starts[e] + MAX_EXTENT;
-                boolean wraps = Long.compareUnsigned(bound, starts[e]) < 0;
-                long limit = wraps ? -1L : bound;
+                long limit = Long.compareUnsigned(bound, starts[e]) < 0 ? -1L : bound;
                 ends[e] = e + 1 < distinct && Long.compareUnsigned(starts[e + 1], limit) < 0 ? starts[e + 1] : limit;
             }
-            return new KernelSymbols(starts, ends, tableNames, tableModules, addressOfName, anyListed && count == 0);
+            return new KernelSymbols(starts, ends, nameAt, moduleOf, Arrays.copyOf(names, namesLength),
+                    modules.toArray(String[]::new), Arrays.copyOf(nameOffsets, count), Arrays.copyOf(addresses, count),
+                    anyListed && count == 0);
         }
     }
 }
