@@ -272,7 +272,7 @@ public final class ElfFile {
                 return List.of();
             }
             byte[] names = new byte[0];
-            if (shstrndx < shnum) {
+            if (shstrndx >= 0 && shstrndx < shnum) {
                 ElfSection nameTable = section(table, shstrndx * SHDR_SIZE, "");
                 try {
                     names = contents(nameTable);

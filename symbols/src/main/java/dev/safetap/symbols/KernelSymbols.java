@@ -195,7 +195,7 @@ public final class KernelSymbols {
             if (digits == 0 || i + 3 >= to || b[i + 2] != ' ') {
                 return;
             }
-            char type = (char) b[i + 1];
+            char type = (char) (b[i + 1] & 0xff);
             int nameStart = i + 3;
             int nameEnd = nameStart;
             int underscores = 0;
@@ -205,7 +205,8 @@ public final class KernelSymbols {
                 }
                 nameEnd++;
             }
-            if (nameEnd == nameStart || !Character.isLetter(type) || type == 'a' || type == 'A') {
+            boolean letter = type >= 'a' && type <= 'z' || type >= 'A' && type <= 'Z';
+            if (nameEnd == nameStart || !letter || type == 'a' || type == 'A') {
                 return;
             }
             int module = 0;
@@ -222,7 +223,7 @@ public final class KernelSymbols {
             anyListed = true;
             if (address != 0) {
                 int binding = type == 'w' || type == 'W' ? AddressOrder.WEAK
-                        : Character.isUpperCase(type) ? AddressOrder.GLOBAL : AddressOrder.LOCAL;
+                        : type <= 'Z' ? AddressOrder.GLOBAL : AddressOrder.LOCAL;
                 boolean text = type == 't' || type == 'T' || type == 'w' || type == 'W';
                 add(address, b, nameStart, nameEnd, module, text,
                         AddressOrder.preference(underscores, binding, nameEnd - nameStart));

@@ -103,6 +103,15 @@ class KernelSymbolsTest {
     }
 
     @Test
+    void aTypeIsAnAsciiLetter() throws IOException {
+        Path file = dir.resolve("kallsyms");
+        Files.write(file, new byte[] {'f', 'f', '0', '0', ' ', (byte) 0xc3, ' ', 'h', 'i', '\n', '1', ' ', 'T', ' ', 'o', 'k'});
+        KernelSymbols symbols = KernelSymbols.load(file);
+        assertEquals(OptionalLong.empty(), symbols.address("hi"), "0xc3 read as a char would be a letter (U+FFC3)");
+        assertEquals(OptionalLong.of(1), symbols.address("ok"));
+    }
+
+    @Test
     void aNameListedTwiceHasTheAddressOfItsFirstLine() throws IOException {
         KernelSymbols symbols = listing(LISTING);
         assertEquals(OptionalLong.of(0xffffffffc0b00010L), symbols.address("ksys_read"));

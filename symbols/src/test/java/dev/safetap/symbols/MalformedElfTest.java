@@ -113,6 +113,25 @@ class MalformedElfTest {
     }
 
     @Test
+    void extendedNumberingFromSectionZeroNeverThrows() throws IOException {
+        Path binary = NativeBuild.compile(dir, "prog", "-O2");
+        byte[] bytes = Files.readAllBytes(binary);
+        int zero = (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(40);
+        byte[] extended = with(with(with(bytes, 62, 2, 0xffff), 60, 2, 0), 56, 2, 0xffff);
+        long[] extremes = {0, 1, 13, 0xffff, 0x7fffffff, 0x80000000L, 0xffffffffL, -1L};
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (long link : extremes) {
+                for (long size : extremes) {
+                    for (long info : extremes) {
+                        byte[] copy = with(with(with(extended, zero + 40, 4, link), zero + 32, 8, size), zero + 44, 4, info);
+                        exercise(write(copy), "sh_link " + link + ", sh_size " + size + ", sh_info " + info);
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
     void aFileCutAfterItsSymbolTablesStillResolves() throws IOException {
         Path binary = NativeBuild.compile(dir, "prog", "-O2");
         long hotA = NativeBuild.nm(binary).get("hot_a");
