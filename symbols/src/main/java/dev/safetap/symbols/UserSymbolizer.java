@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * {@link #MAX_IMAGES} of them and about {@link #MAX_IMAGE_BYTES} of heap, least recently used evicted first; the
  * image of each of the last {@link #MAX_MAPPINGS_REMEMBERED} mappings looked up is remembered, so that the files are
  * stat'ed once per mapping, not once per address (a mapping names one version of one file while it exists);
- * perf maps of at most {@link #MAX_PERF_MAPS} processes, read again when a lookup misses and the file has changed.
+ * perf maps of at most {@link #MAX_PERF_MAPS} processes, read again when a lookup misses and the file has changed,
+ * at most once per {@link #PERF_MAP_REREAD_NANOS} (a JIT appends to its map all the time; a million lines take
+ * a tenth of a second to read).
  * Not thread-safe: the printing thread owns it.
  */
 public final class UserSymbolizer {
@@ -41,6 +43,8 @@ public final class UserSymbolizer {
     public static final int MAX_MAPPINGS_REMEMBERED = 4096;
     /** The most processes whose perf map is kept. */
     public static final int MAX_PERF_MAPS = 64;
+    /** The least time between two reads of one perf map. */
+    public static final long PERF_MAP_REREAD_NANOS = 1_000_000_000L;
 
     private final DebugFileDirectory debug;
     private final Path proc;
@@ -56,8 +60,8 @@ public final class UserSymbolizer {
     private record ImageKey(String path, int deviceMajor, int deviceMinor, long inode, long size, long modifiedNanos) {
     }
 
-    /** A perf map as read, with the file's size and time then. */
-    private record CachedPerfMap(PerfMap map, long size, FileTime modified) {
+    /** A perf map as read, with the file's size and time then, and when it was read ({@link System#nanoTime}). */
+    private record CachedPerfMap(PerfMap map, long size, FileTime modified, long readAt) {
     }
 
     /**
@@ -201,12 +205,13 @@ public final class UserSymbolizer {
         }
     }
 
-    /** The function of the perf map of {@code pid} at {@code address}; on a miss the file is read again if it changed. */
+    /** The function of the perf map of {@code pid} at {@code address}, the file read again as the class comment says. */
     private Optional<Symbol> perfMap(int pid, long address) {
         CachedPerfMap cached = perfMaps.get(pid);
+        long now = System.nanoTime();
         if (cached != null) {
             Optional<Symbol> symbol = cached.map().lookup(address);
-            if (symbol.isPresent()) {
+            if (symbol.isPresent() || now - cached.readAt() < PERF_MAP_REREAD_NANOS) {
                 return symbol;
             }
         }
@@ -222,7 +227,7 @@ public final class UserSymbolizer {
         if (cached != null && cached.size() == size && cached.modified().equals(modified)) {
             return Optional.empty();
         }
-        CachedPerfMap read = new CachedPerfMap(PerfMap.read(file), size, modified);
+        CachedPerfMap read = new CachedPerfMap(PerfMap.read(file), size, modified, now);
         perfMaps.put(pid, read);
         if (perfMaps.size() > MAX_PERF_MAPS) {
             Iterator<Integer> eldest = perfMaps.keySet().iterator();

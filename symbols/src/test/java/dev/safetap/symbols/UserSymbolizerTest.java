@@ -136,7 +136,7 @@ class UserSymbolizerTest {
     }
 
     @Test
-    void anonymousMemoryIsNamedByThePerfMap() throws IOException {
+    void anonymousMemoryIsNamedByThePerfMap() throws IOException, InterruptedException {
         AddressSpace space = new AddressSpace();
         space.add(Mapping.fromMmap2(0x7f0000000000L, 0x10000, 0, 0, 0, 0, 7, 2, "//anon"));
         space.add(Mapping.parse("7ffd4a3f0000-7ffd4a3f2000 r-xp 00000000 00:00 0  [vdso]").orElseThrow());
@@ -146,6 +146,8 @@ class UserSymbolizerTest {
                 symbolizer.lookup(4242, space, 0x7f0000000110L));
         assertEquals(Optional.empty(), symbolizer.lookup(4242, space, 0x7f0000000200L));
         Files.writeString(perfMap, "7f0000000200 80 LFoo;::bar\n", StandardOpenOption.APPEND);
+        assertEquals(Optional.empty(), symbolizer.lookup(4242, space, 0x7f0000000210L), "read at most once a second");
+        Thread.sleep(UserSymbolizer.PERF_MAP_REREAD_NANOS / 1_000_000 + 50);
         assertEquals(Optional.of("LFoo;::bar"), symbolizer.lookup(4242, space, 0x7f0000000210L).map(Symbol::name),
                 "a miss reads the grown file again");
         Files.writeString(dir.resolve("perf-4243.map"), "6f0000000000 40 unmapped_jit\n");
