@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,6 +142,7 @@ class MalformedElfTest {
         ElfFile elf = ElfFile.read(cut).orElseThrow();
         assertEquals(List.of(), elf.sections(), "the section table is cut");
         assertEquals(NativeBuild.loads(binary), elf.segments(), "the program headers are whole");
+        assertEquals(Optional.of(NativeBuild.buildId(binary)), elf.buildId(), "from the PT_NOTE segment");
         assertEquals(0, elf.symtab().size());
         assertTrue(ElfFile.read(binary).orElseThrow().symtab().lookup(hotA).isPresent());
     }
