@@ -166,6 +166,10 @@ public final class ElfFile {
         return frames;
     }
 
+    /** Where some bytes lie in the file. */
+    private record FileRange(long offset, long length) {
+    }
+
     /** A part of the file that is not what the ELF format says; the part is left out. */
     private static final class Malformed extends Exception {
         Malformed() {
@@ -220,7 +224,7 @@ public final class ElfFile {
                 phnum = phnum == PN_XNUM ? Integer.toUnsignedLong(first.info()) : phnum;
             }
             List<LoadSegment> segments = new ArrayList<>();
-            List<long[]> notes = new ArrayList<>();
+            List<FileRange> notes = new ArrayList<>();
             segments(phoff, phentsize, phnum, segments, notes);
             List<ElfSection> sections = first == null ? List.of() : sections(shoff, shnum, shstrndx);
             Optional<String> buildId = buildId(sections, notes);
@@ -231,7 +235,7 @@ public final class ElfFile {
             return new ElfFile(path, type, List.copyOf(segments), sections, buildId, debugLink, symtab, dynsym);
         }
 
-        private void segments(long phoff, int phentsize, long phnum, List<LoadSegment> segments, List<long[]> notes)
+        private void segments(long phoff, int phentsize, long phnum, List<LoadSegment> segments, List<FileRange> notes)
                 throws IOException {
             if (phoff == 0 || phnum == 0 || phentsize != PHDR_SIZE || phnum > MAX_SEGMENTS) {
                 return;
@@ -256,7 +260,7 @@ public final class ElfFile {
                 if (type == PT_LOAD) {
                     segments.add(new LoadSegment(offset, vaddr, filesz, memsz, (flags & PF_X) != 0));
                 } else if (type == PT_NOTE) {
-                    notes.add(new long[] {offset, filesz});
+                    notes.add(new FileRange(offset, filesz));
                 }
             }
         }
@@ -294,22 +298,22 @@ public final class ElfFile {
                     table.getLong(at + 56));
         }
 
-        private Optional<String> buildId(List<ElfSection> sections, List<long[]> noteSegments) throws IOException {
-            List<long[]> places = new ArrayList<>();
+        private Optional<String> buildId(List<ElfSection> sections, List<FileRange> noteSegments) throws IOException {
+            List<FileRange> places = new ArrayList<>();
             for (ElfSection section : sections) {
                 if (section.type() == SHT_NOTE && section.hasContents()) {
-                    places.add(new long[] {section.offset(), section.size()});
+                    places.add(new FileRange(section.offset(), section.size()));
                 }
             }
             if (places.isEmpty()) {
                 places.addAll(noteSegments);
             }
-            for (long[] place : places) {
-                if (place[1] > MAX_NOTES) {
+            for (FileRange place : places) {
+                if (place.length() > MAX_NOTES) {
                     continue;
                 }
                 try {
-                    Optional<String> id = buildId(bytes(place[0], place[1]));
+                    Optional<String> id = buildId(bytes(place.offset(), place.length()));
                     if (id.isPresent()) {
                         return id;
                     }
