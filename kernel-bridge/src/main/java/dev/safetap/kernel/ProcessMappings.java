@@ -31,6 +31,7 @@ public final class ProcessMappings {
     private static final int MINOR = 44;
     private static final int INODE = 48;
     private static final int PROT = 64;
+    private static final int FLAGS = 68;
     private static final int FILENAME = 72;
     /** header.misc bit: the record carries a build id where the device and inode would be. */
     private static final int MISC_BUILD_ID = 1 << 14;
@@ -45,11 +46,12 @@ public final class ProcessMappings {
      * @param minor      device minor number
      * @param inode      inode of the file
      * @param prot       PROT_* bits of the mapping
+     * @param flags      MAP_* bits of the mapping
      * @param file       the file's path as the kernel gave it ({@code //anon}, {@code [vdso]} for special mappings)
      * @param time       when it was made, CLOCK_MONOTONIC nanoseconds
      */
-    public record Mapping(long start, long length, long pageOffset, int major, int minor, long inode, int prot, String file,
-                          long time) {
+    public record Mapping(long start, long length, long pageOffset, int major, int minor, long inode, int prot, int flags,
+                          String file, long time) {
     }
 
     private final Map<Integer, List<Mapping>> byProcess = new HashMap<>();
@@ -71,7 +73,7 @@ public final class ProcessMappings {
         add(record.getInt(offset + PID), new Mapping(record.getLong(offset + ADDRESS), record.getLong(offset + LENGTH),
                 record.getLong(offset + PAGE_OFFSET), buildId ? 0 : record.getInt(offset + MAJOR),
                 buildId ? 0 : record.getInt(offset + MINOR), buildId ? 0 : record.getLong(offset + INODE),
-                record.getInt(offset + PROT), new String(bytes, StandardCharsets.UTF_8), time));
+                record.getInt(offset + PROT), record.getInt(offset + FLAGS), new String(bytes, StandardCharsets.UTF_8), time));
     }
 
     /** Adds a mapping of process {@code pid}. */
@@ -82,7 +84,7 @@ public final class ProcessMappings {
         }
         String file = names.computeIfAbsent(mapping.file(), f -> f);
         Mapping kept = file == mapping.file() ? mapping : new Mapping(mapping.start(), mapping.length(), mapping.pageOffset(),
-                mapping.major(), mapping.minor(), mapping.inode(), mapping.prot(), file, mapping.time());
+                mapping.major(), mapping.minor(), mapping.inode(), mapping.prot(), mapping.flags(), file, mapping.time());
         byProcess.computeIfAbsent(pid, p -> new ArrayList<>()).add(kept);
         count++;
     }

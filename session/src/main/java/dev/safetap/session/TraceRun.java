@@ -15,6 +15,7 @@ import dev.safetap.verifier.VerifiedProgram;
 import dev.safetap.vm.EventContext;
 import dev.safetap.vm.JsonWriter;
 import dev.safetap.vm.OutputFormat;
+import dev.safetap.vm.StackTable;
 import dev.safetap.vm.Tier;
 import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
@@ -98,6 +99,11 @@ public final class TraceRun implements EventSink {
         }
     }
 
+    /** Whether some probe takes a user stack or symbol, whose names need the mappings processes make while tracing. */
+    private static boolean namesUserAddresses(VerifiedProgram verified) {
+        return verified.report().probes().stream().flatMap(p -> p.stacks().stream()).anyMatch(s -> s.startsWith("u"));
+    }
+
     private Ending trace(KernelProbeCatalog catalog) {
         Program program = verified.program();
         LayoutCheck.check(program, catalog.tracepointCatalog());
@@ -115,7 +121,8 @@ public final class TraceRun implements EventSink {
             }
             int cpid = command == null ? 0 : command.pid();
             AttachPlan plan = new AttachPlan(verified, settings, cpid);
-            SessionOptions options = new SessionOptions(ringPages, settings.pid(), settings.kernelFilters(), settings.recordCopy());
+            SessionOptions options = new SessionOptions(ringPages, settings.pid(), settings.kernelFilters(), settings.recordCopy(),
+                    namesUserAddresses(verified));
             if (!plan.countable().isEmpty()) {
                 counting = CountOnlyProbes.open(catalog.tracepointCatalog(), plan.countable(), options);
             }
@@ -135,7 +142,8 @@ public final class TraceRun implements EventSink {
                 return Ending.SIGNAL;
             }
             long start = System.nanoTime();
-            VmOptions vmOptions = new VmOptions(out, err, start, cpid, settings.format());
+            VmOptions vmOptions = new VmOptions(out, err, start, cpid, settings.format(),
+                    new StackTable(new MachineSymbols(session.mappings(), err)));
             tier = TierKind.INTERP.create(verified, vmOptions);
             if (session.shardCount() > 0) {
                 workers = new ShardWorkers(verified, session, workerCount, vmOptions, delivery);

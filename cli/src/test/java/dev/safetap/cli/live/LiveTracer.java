@@ -167,7 +167,7 @@ final class LiveTracer {
     }
 
     /** Compiles resources/live/SOURCE with gcc and these flags into target/live-workload/BINARY. */
-    private static Path compile(String source, String binary, List<String> flags) throws IOException, InterruptedException {
+    static Path compile(String source, String binary, List<String> flags) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload"));
         Path file = dir.resolve(source);
         try (InputStream in = LiveTracer.class.getResourceAsStream("/live/" + source)) {

@@ -1,0 +1,98 @@
+package dev.safetap.cli.live;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stacks of a known call path (resources/live/stacks.c: main, hot_a, hot_b, leaf, which makes the system calls with
+ * its own syscall instruction), on the live kernel: counted exactly, one key per distinct stack, named by the kernel's
+ * symbols and by the workload's own, which -c has exited by the time the maps print.
+ */
+class StacksTest {
+    private static final Pattern COUNT = Pattern.compile("\\]: (\\d+)$", Pattern.MULTILINE);
+
+    private static Path framePointers() throws IOException, InterruptedException {
+        return LiveTracer.compile("stacks.c", "stwl_stacks", List.of("-O2", "-fno-omit-frame-pointer"));
+    }
+
+    /** The printed counts of a keyed map, in print order. */
+    private static List<Long> counts(String out) {
+        Matcher m = COUNT.matcher(out);
+        return m.results().map(r -> Long.parseLong(r.group(1))).toList();
+    }
+
+    /** Whether {@code text} has these lines in this order (others may come between). */
+    private static boolean inOrder(String text, String... fragments) {
+        int at = 0;
+        for (String f : fragments) {
+            int i = text.indexOf(f, at);
+            if (i < 0) {
+                return false;
+            }
+            at = i + f.length();
+        }
+        return true;
+    }
+
+    @Test
+    void theStacksOfAKnownCallPathAreCountedExactlyAndNamedAfterTheProcessExited() throws Exception {
+        Path binary = framePointers();
+        LiveTracer.Result r = LiveTracer.trace("--strict", "-c", binary + " calls 20000",
+                "-e", "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[kstack, ustack] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(20000L), counts(r.out()), "one stack, every call:\n" + r.out());
+        assertTrue(inOrder(r.out(), "@[\n    perf_syscall_enter+", "\n    syscall_trace_enter+", "\n    do_syscall_64+",
+                "\n    entry_SYSCALL_64_after_hwframe+", "\n, \n    leaf+", "\n    hot_a+", "\n    main+", "\n]: 20000"),
+                "kernel frames from the tracepoint's caller down, then the user's from leaf up:\n" + r.out());
+        assertTrue(!r.out().contains("0x5") && !r.out().contains("0x4"), "every frame of the binary is named:\n" + r.out());
+    }
+
+    @Test
+    void perfModePrintsAddressSymbolAndFileAndStacksPrintAsValuesAndThroughPrintf() throws Exception {
+        Path binary = framePointers();
+        LiveTracer.Result r = LiveTracer.trace("-c", binary + " calls 3",
+                "-e", "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[ustack(perf, 2)] = count();"
+                        + " @last = kstack(1); printf(\"<%s>\\n\", ustack(1)); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Pattern.compile("@\\[\n\t[0-9a-f]+ leaf\\+\\d+ \\(" + Pattern.quote(binary.toString()) + "\\)\n\t[0-9a-f]+ hot_a\\+\\d+ \\("
+                + Pattern.quote(binary.toString()) + "\\)\n\\]: 3\n").matcher(r.out()).find(), r.out());
+        assertTrue(Pattern.compile("<\n        leaf\\+\\d+\n>\n").matcher(r.out()).find(), r.out());
+        assertTrue(Pattern.compile("@last: \n        perf_syscall_enter\\+\\d+\n\n").matcher(r.out()).find(), r.out());
+    }
+
+    @Test
+    void stackKeysInJsonAreTheirTextAsBpftracePrintsThem() throws Exception {
+        Path binary = framePointers();
+        LiveTracer.Result r = LiveTracer.trace("-f", "json", "-c", binary + " calls 5",
+                "-e", "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[ustack(1), comm] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Pattern.compile("\\{\"type\": \"map\", \"data\": \\{\"@\": \\{\"\\\\n    leaf\\+\\d+\\\\n,stwl_stacks\": 5\\}\\}\\}")
+                .matcher(r.out()).find(), r.out());
+    }
+
+    @Test
+    void hiddenKernelAddressesSayWhichSysctlToChange() throws Exception {
+        Path sysctl = Path.of("/proc/sys/kernel/kptr_restrict");
+        String before = Files.readString(sysctl).trim();
+        Path binary = framePointers();
+        try {
+            Files.writeString(sysctl, "2\n");
+            LiveTracer.Result r = LiveTracer.trace("-c", binary + " calls 2",
+                    "-e", "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[kstack(2)] = count(); }");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("kernel.kptr_restrict"), r.err());
+            assertEquals(List.of(2L), counts(r.out()), r.out());
+        } finally {
+            Files.writeString(sysctl, before + "\n");
+        }
+        assertEquals(before, Files.readString(sysctl).trim());
+    }
+}
