@@ -5,6 +5,7 @@ import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.HeldCommand;
 import dev.safetap.kernel.SessionOptions;
+import dev.safetap.session.FlameGraphFile;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.session.ProbeListing;
 import dev.safetap.session.TraceRun;
@@ -42,8 +43,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet: do not print 'Attaching N probes...'.")
     boolean quiet;
 
-    @Option(names = "-f", paramLabel = "FORMAT", description = "Output format: text (bpftrace's default) or json "
-            + "(one JSON object per line, as bpftrace -f json prints).", converter = FormatConverter.class)
+    @Option(names = "-f", paramLabel = "FORMAT", description = "Output format: text (bpftrace's default), json "
+            + "(one JSON object per line, as bpftrace -f json prints) or folded (maps as folded stacks, the input of "
+            + "flamegraph.pl and speedscope).", converter = FormatConverter.class)
     OutputFormat format = OutputFormat.TEXT;
 
     @Option(names = "-v", description = "Verbose: print the verifier's report before tracing; with -l, fields.")
@@ -73,6 +75,10 @@ public final class Main implements Callable<Integer> {
             + "(verify shows them as 'order: any'), each on the rings of some CPUs; 0 runs every probe on the one thread "
             + "that merges events in time order (default: one per CPU, at most " + TraceSettings.MOST_DEFAULT_WORKERS + ").")
     Integer workers;
+
+    @Option(names = "--flamegraph", paramLabel = "FILE", description = "When tracing ends, also write the maps keyed by "
+            + "a stack as an interactive SVG flame graph to FILE.")
+    Path flameGraph;
 
     @Option(names = "--include-self", description = "Let the script see the events of safetap's own threads "
             + "(left out by default).")
@@ -180,21 +186,29 @@ public final class Main implements Callable<Integer> {
         return ExitCode.INTERNAL;
     }
 
-    /** Reads {@code -f text} and {@code -f json}. */
+    /** Reads {@code -f text}, {@code -f json} and {@code -f folded}. */
     static final class FormatConverter implements CommandLine.ITypeConverter<OutputFormat> {
         @Override
         public OutputFormat convert(String value) {
             return switch (value) {
                 case "text" -> OutputFormat.TEXT;
                 case "json" -> OutputFormat.JSON;
+                case "folded" -> OutputFormat.FOLDED;
                 default -> throw new CommandLine.TypeConversionException("unknown output format '" + value
-                        + "': use text or json");
+                        + "': use text, json or folded");
             };
         }
     }
 
     /** Checks what picocli cannot: the ranges of -p and --ring-pages, -c with -p, and that -c names a command. */
     private void validate() {
+        if (flameGraph != null) {
+            Path dir = flameGraph.toAbsolutePath().getParent();
+            if (Files.isDirectory(flameGraph) || dir == null || !Files.isDirectory(dir)) {
+                throw usage("--flamegraph: cannot write " + flameGraph + ": " + (Files.isDirectory(flameGraph)
+                        ? "it is a directory" : "its directory does not exist"));
+            }
+        }
         if (pid != null && pid <= 0) {
             throw usage("-p takes the id of a running process, a positive number, not " + pid);
         }
@@ -248,9 +262,12 @@ public final class Main implements Callable<Integer> {
         if (verbose) {
             err.print(verified.report().render());
         }
+        if (flameGraph != null && FlameGraphFile.problem(verified.program()) != null) {
+            throw usage(FlameGraphFile.problem(verified.program()));
+        }
         TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages == null ? 0 : ringPages,
                 !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf, !noBpf,
-                workers == null ? -1 : workers);
+                workers == null ? -1 : workers, flameGraph);
         return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
             case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
             case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;

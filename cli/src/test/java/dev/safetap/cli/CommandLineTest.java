@@ -48,6 +48,16 @@ class CommandLineTest {
     }
 
     @Test
+    void aFlameGraphNeedsAStackMapAndAWritableDirectory() {
+        Result none = run("--flamegraph", dir.resolve("x.svg").toString(), "-e", "BEGIN { @[1] = count(); exit(); }");
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().contains("--flamegraph draws the maps keyed by a stack"), none.err());
+        Result nowhere = run("--flamegraph", dir.resolve("no/such/dir/x.svg").toString(), "-e", "BEGIN { exit(); }");
+        assertEquals(2, nowhere.code(), nowhere.err());
+        assertTrue(nowhere.err().contains("its directory does not exist"), nowhere.err());
+    }
+
+    @Test
     void verifyJsonIsOneObject() {
         Result r = run("verify", "--json", "-e", "BEGIN { @x = count(); exit(); }");
         assertEquals(0, r.code(), r.err());
@@ -76,7 +86,7 @@ class CommandLineTest {
     void anUnknownOutputFormatIsAUsageError() {
         Result r = run("-f", "yaml", "-e", "BEGIN { exit(); }");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown output format 'yaml': use text or json"), r.err());
+        assertTrue(r.err().contains("unknown output format 'yaml': use text, json or folded"), r.err());
     }
 
     @Test

@@ -18,6 +18,13 @@ public final class OutputException extends SafetapException {
                 + " device or redirect the output elsewhere");
     }
 
+    /** The flame graph could not be written to {@code file}. */
+    static OutputException flameGraph(java.nio.file.Path file, Exception cause) {
+        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new OutputException("cannot write the flame graph to " + Diagnostic.printable(file.toString()) + " ("
+                + Diagnostic.printable(why) + "): the maps were printed as usual");
+    }
+
     @Override
     public String render() {
         return "safetap: " + getMessage() + "\n";

@@ -150,8 +150,9 @@ public final class TraceRun implements EventSink {
             }
             if (!settings.quiet()) {
                 int n = program.probes().size();
-                out.print(json() ? JsonWriter.attachedProbes(n) : "Attaching " + n + (n == 1 ? " probe...\n" : " probes...\n"));
-                out.flush();
+                PrintStream to = settings.format() == OutputFormat.FOLDED ? err : out;
+                to.print(json() ? JsonWriter.attachedProbes(n) : "Attaching " + n + (n == 1 ? " probe...\n" : " probes...\n"));
+                to.flush();
             }
             if (counting != null) {
                 counting.enable();
@@ -200,6 +201,10 @@ public final class TraceRun implements EventSink {
             out.flush();
             if (out.checkError()) {
                 return outputFailed();
+            }
+            if (settings.flameGraph() != null) {
+                FlameGraphFile.write(tier.state(), settings.flameGraph(), "safetap " + String.join(" ",
+                        program.probes().stream().map(ProbeDecl::name).distinct().limit(4).toList()));
             }
             tier.state().reportProblems();
             reportTotalShortfall();

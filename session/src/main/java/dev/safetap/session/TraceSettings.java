@@ -1,6 +1,7 @@
 package dev.safetap.session;
 
 import dev.safetap.vm.OutputFormat;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -20,9 +21,12 @@ import java.util.List;
  *                      ({@code --no-bpf} turns them off)
  * @param workers       threads running the probes that may run in any order ({@code --workers}); 0 runs every probe
  *                      on the merging thread, -1 the default: one per CPU, at most {@value #MOST_DEFAULT_WORKERS}
+ * @param flameGraph    where to write the SVG flame graph of the maps keyed by stacks when tracing ends
+ *                      ({@code --flamegraph}), or null
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
-        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers) {
+        OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers,
+        Path flameGraph) {
     /** Most workers the default starts; each holds its own copy of the maps it aggregates into. */
     public static final int MOST_DEFAULT_WORKERS = 8;
     /** Most workers {@code --workers} may ask for. */
@@ -30,6 +34,13 @@ public record TraceSettings(boolean quiet, int pid, List<String> command, int ri
 
     public TraceSettings {
         command = List.copyOf(command);
+    }
+
+    /** Settings without a flame graph. */
+    public TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
+            OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers) {
+        this(quiet, pid, command, ringPages, kernelFilters, format, memoryBudget, strict, includeSelf, recordCopy, workers,
+                null);
     }
 
     /** Settings with the default workers. */

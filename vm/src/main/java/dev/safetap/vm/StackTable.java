@@ -4,6 +4,8 @@ import dev.safetap.bytecode.StackKind;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The stacks and symbols of a run, each stored once: a {@link dev.safetap.bytecode.ValueType#STACK} value is the id
@@ -278,6 +280,35 @@ public final class StackTable {
             }
             sb.append('\n');
         }
+    }
+
+    /**
+     * The frames of entry {@code id} by name alone, outermost first, as folded stacks and flame graphs show them: an
+     * address nothing names in hex, {@code ;} in a name as {@code :} (it separates frames there). None for the empty
+     * stack; {@code [stack table full]} for {@link #FULL}.
+     */
+    public List<String> foldedFrames(long id) {
+        if (id == FULL) {
+            return List.of("[stack table full]");
+        }
+        StackKind k = kindOf((int) Math.min(id, Integer.MAX_VALUE));
+        if (k == null) {
+            return List.of();
+        }
+        long[] addresses = frames((int) id);
+        int owner = owner((int) id);
+        List<String> names = new ArrayList<>(addresses.length);
+        for (int f = addresses.length - 1; f >= 0; f--) {
+            CodeSymbols.Named s = name(k, owner, addresses[f]);
+            names.add(s == null ? hex(addresses[f]) : printable(s.name()).replace(';', ':'));
+        }
+        return names;
+    }
+
+    /** Whether entry {@code id} holds user addresses. */
+    public boolean user(long id) {
+        StackKind k = kindOf((int) Math.min(id, Integer.MAX_VALUE));
+        return k != null && k.user();
     }
 
     private CodeSymbols.Named name(StackKind k, int owner, long address) {

@@ -1,9 +1,13 @@
 package dev.safetap.vm;
 
+import dev.safetap.bytecode.Diagnostic;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -15,6 +19,9 @@ import java.util.stream.IntStream;
 final class TraceOutput {
     private final PrintStream out;
     private final boolean json;
+    private final boolean folded;
+    private final PrintStream err;
+    private final Set<String> unfolded = new HashSet<>();
     private final StackTable stacks;
     private final TextBuffer text = new TextBuffer();
     private final TextBuffer line = new TextBuffer();
@@ -22,6 +29,8 @@ final class TraceOutput {
     TraceOutput(VmOptions options) {
         this.out = options.out();
         this.json = options.format() == OutputFormat.JSON;
+        this.folded = options.format() == OutputFormat.FOLDED;
+        this.err = options.err();
         this.stacks = options.stacks();
     }
 
@@ -99,12 +108,28 @@ final class TraceOutput {
 
     /** The rendering of {@code print(@m, top, div)}. */
     String render(MapStore store, long top, long div) {
+        if (folded) {
+            if (FoldedStacks.foldable(store.decl())) {
+                return FoldedStacks.render(store);
+            }
+            String name = MapPrinter.displayName(store.decl());
+            if (unfolded.add(name)) {
+                err.println("warning: -f folded prints maps of counts, sums and integers; " + Diagnostic.printable(name)
+                        + " (" + store.decl().kind().name().toLowerCase(Locale.ROOT) + ") is left out");
+            }
+            return "";
+        }
         return json ? JsonMapPrinter.render(store, top, div) : MapPrinter.render(store, top, div);
     }
 
-    /** What bpftrace prints at exit: two newlines (in both formats), then every map that is not thread-local, sorted by name. */
+    /**
+     * What bpftrace prints at exit: two newlines (in text and JSON; not in folded stacks), then every map that is not
+     * thread-local, sorted by name.
+     */
     void exitMaps(MapStore[] maps) {
-        out.print("\n\n");
+        if (!folded) {
+            out.print("\n\n");
+        }
         IntStream.range(0, maps.length)
                 .filter(m -> !maps[m].decl().threadLocal())
                 .boxed()
