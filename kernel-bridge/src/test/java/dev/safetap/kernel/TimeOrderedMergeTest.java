@@ -24,6 +24,7 @@ class TimeOrderedMergeTest {
 
     private final EventIdTable ids = new EventIdTable(4);
     private final CommTable comms = new CommTable();
+    private final ProcessMappings mappings = new ProcessMappings();
     private final TimeOrderedMerge merge;
 
     TimeOrderedMergeTest() {
@@ -31,7 +32,7 @@ class TimeOrderedMergeTest {
         ids.put(202, 1);
         merge = new TimeOrderedMerge(2, 1 << 16, ids, new int[] {7, 9},
                 new SampleFormat[] {SampleFormat.of(TRACEPOINT, 0, 0), SampleFormat.of(PROFILE, 0, 1L << 8)},
-                SampleFormat.of(SampleContent.ALWAYS, 0, 0), comms);
+                SampleFormat.of(SampleContent.ALWAYS, 0, 0), comms, mappings);
     }
 
     /** A tracepoint sample of event 101 whose 8-byte raw record holds {@code value}. */
@@ -92,6 +93,32 @@ class TimeOrderedMergeTest {
                 "9@25 cpu0 ip 401000 chain 401000 reg 401000 ", "7@40 cpu1 raw 2000 renamed"), seen);
         assertEquals(3, merge.lost()[0]);
         assertEquals(0, merge.lost()[1]);
+    }
+
+    /** An MMAP2 record of process {@code pid}: a file mapped at {@code start}, the sample_id trailer after its name. */
+    private static void mmap2(PerfRecordWriter records, long time, int pid, long start, String file) {
+        records.begin(PerfEvent.RECORD_MMAP2).u32s(pid, pid).u64(start).u64(0x3000).u64(0x1000).u32s(8, 1).u64(4242)
+                .u64(0).u32s(5, 2);
+        int padded = (file.length() + 8) & ~7;
+        for (int i = 0; i < padded; i++) {
+            records.bytes(1, i < file.length() ? file.charAt(i) : 0);
+        }
+        records.u32s(pid, pid).u64(time).u32s(0, 0).u64(1).end();
+    }
+
+    @Test
+    void mappingsAreKeptPerProcessInTheOrderTheyWereMade() {
+        PerfRecordWriter cpu0 = new PerfRecordWriter(1024);
+        mmap2(cpu0, 50, 77, 0x400000, "/usr/bin/app");
+        mmap2(cpu0, 60, 77, 0x7f0000000000L, "/usr/lib/libc.so.6");
+        mmap2(cpu0, 55, 88, 0x500000, "/tmp/other with space");
+        take(0, cpu0);
+        assertEquals(0, merge.deliver(Long.MAX_VALUE, sample -> { }));
+        assertEquals(List.of(new ProcessMappings.Mapping(0x400000, 0x3000, 0x1000, 8, 1, 4242, 5, 2, "/usr/bin/app", 50),
+                new ProcessMappings.Mapping(0x7f0000000000L, 0x3000, 0x1000, 8, 1, 4242, 5, 2, "/usr/lib/libc.so.6", 60)),
+                mappings.of(77));
+        assertEquals("/tmp/other with space", mappings.of(88).get(0).file());
+        assertEquals(List.of(), mappings.of(99));
     }
 
     @Test
