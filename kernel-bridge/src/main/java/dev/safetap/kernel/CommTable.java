@@ -23,6 +23,7 @@ public final class CommTable {
     /** Longest comm the kernel keeps (TASK_COMM_LEN without the NUL). */
     public static final int MAX_COMM = 15;
     private static final int SLOT = 16;
+    private static final byte[] IDLE = "swapper/".getBytes(StandardCharsets.US_ASCII);
     private static final int EMPTY = 0;
     /** Names kept per thread: the current one and the ones before it. */
     static final int HISTORY = 4;
@@ -142,6 +143,28 @@ public final class CommTable {
         } finally {
             lock.unlockWrite(write);
         }
+    }
+
+    /**
+     * The name of the idle task of CPU {@code cpu}, {@code swapper/N}, copied into {@code dst} (at least 16 bytes), and
+     * its length: every CPU's idle task has tid 0, and the kernel names each after its CPU, as bpftrace's {@code comm}
+     * shows it. /proc has no task 0, so the table cannot tell them apart. Allocates nothing.
+     */
+    public static int idle(int cpu, byte[] dst) {
+        byte[] prefix = IDLE;
+        System.arraycopy(prefix, 0, dst, 0, prefix.length);
+        int digits = 1;
+        for (int n = cpu; n >= 10; n /= 10) {
+            digits++;
+        }
+        int length = Math.min(MAX_COMM, prefix.length + digits);
+        int n = cpu;
+        for (int i = prefix.length + digits - 1; i >= prefix.length; i--, n /= 10) {
+            if (i < length) {
+                dst[i] = (byte) ('0' + n % 10);
+            }
+        }
+        return length;
     }
 
     /**

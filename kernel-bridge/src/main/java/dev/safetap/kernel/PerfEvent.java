@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * Offsets and constants are those of {@code include/uapi/linux/perf_event.h}.
  */
 final class PerfEvent {
+    static final int TYPE_HARDWARE = 0;
     static final int TYPE_SOFTWARE = 1;
     static final int TYPE_TRACEPOINT = 2;
     static final long COUNT_SW_DUMMY = 9;
@@ -70,12 +71,12 @@ final class PerfEvent {
     }
 
     /**
-     * A sampling event: every firing of {@code target} is a sample carrying {@code samples}; disabled until
-     * {@link #enable}.
+     * A sampling event: every {@link PerfTarget#period()}-th event of {@code target} is a sample carrying
+     * {@code samples}; disabled until {@link #enable}.
      */
     static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes, boolean threads) {
         Memory attr = attr(target.type(), target.config());
-        attr.setLong(ATTR_SAMPLE_PERIOD, 1);
+        attr.setLong(ATTR_SAMPLE_PERIOD, target.period());
         attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
         attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
         attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID
@@ -168,8 +169,7 @@ final class PerfEvent {
             case Errno.ENFILE -> throw new KernelException(failed + "the system-wide file table is full: "
                     + "raise fs.file-max or trace fewer tracepoints (needed: " + needed + " perf events)");
             case Errno.ENOENT, Errno.ENODEV, Errno.EOPNOTSUPP -> throw new KernelException(failed
-                    + "the kernel cannot attach perf to this event; check that it exists in "
-                    + "/sys/kernel/tracing/events and is not an ftrace-internal event");
+                    + new PerfTarget(attr.getInt(0), attr.getLong(8), attr.getLong(ATTR_SAMPLE_PERIOD)).missing(what));
             case Errno.ESRCH -> throw new KernelException(failed + "no process with pid " + pid
                     + "; check the pid given with -p");
             case Errno.EINVAL -> throw new KernelException(failed + invalid(attr));

@@ -82,4 +82,14 @@ class CommTableTest {
         reader.join();
         assertEquals(null, torn.get(), "a reader saw a name being written");
     }
+
+    /** Every CPU's idle task is tid 0: named after its CPU, as the kernel and bpftrace name it. */
+    @Test
+    void theIdleTaskOfEachCpuIsSwapperSlashItsNumber() {
+        byte[] dst = new byte[16];
+        for (int cpu : new int[] {0, 1, 9, 10, 1234567, Integer.MAX_VALUE}) {
+            String expected = ("swapper/" + cpu).substring(0, Math.min(15, ("swapper/" + cpu).length()));
+            assertEquals(expected, new String(dst, 0, CommTable.idle(cpu, dst), StandardCharsets.US_ASCII));
+        }
+    }
 }
