@@ -150,7 +150,7 @@ public final class CommTable {
      * its length: every CPU's idle task has tid 0, and the kernel names each after its CPU, as bpftrace's {@code comm}
      * shows it. /proc has no task 0, so the table cannot tell them apart. Allocates nothing.
      */
-    public static int idle(int cpu, byte[] dst) {
+    static int idle(int cpu, byte[] dst) {
         byte[] prefix = IDLE;
         System.arraycopy(prefix, 0, dst, 0, prefix.length);
         int digits = 1;
@@ -187,6 +187,18 @@ public final class CommTable {
         private long until;
 
         private Reader() {
+        }
+
+        /**
+         * The comm of the task {@code tid} that ran on CPU {@code cpu} at {@code time}, copied into {@code dst} (reused
+         * between calls); its length. Tid 0 is the idle task of that CPU, {@code swapper/N} ({@link #idle}).
+         */
+        public int comm(int tid, int cpu, long time, byte[] dst) {
+            if (tid != 0) {
+                return comm(tid, time, dst);
+            }
+            this.tid = -1;
+            return idle(cpu, dst);
         }
 
         /** The comm {@code tid} had at {@code time}, copied into {@code dst} (reused between calls); its length. */

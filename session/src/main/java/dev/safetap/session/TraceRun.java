@@ -124,13 +124,13 @@ public final class TraceRun implements EventSink {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
             List<TraceRequest> sampled = plan.sampled(counted, workerCount > 0);
-            delivery = new SampleDelivery(program, settings);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            delivery = new SampleDelivery(program, settings, plan.takers(), session.cpus());
             comms = session.comms().reader();
             for (String note : session.notes()) {
                 err.println("warning: " + note);
             }
-            accounting = new EventAccounting(sampled.stream().map(r -> program.probes().get(r.stream()).name()).toList());
+            accounting = new EventAccounting(sampled.stream().map(plan::name).toList());
             if (stopRequested) {
                 return Ending.SIGNAL;
             }
@@ -387,11 +387,9 @@ public final class TraceRun implements EventSink {
 
     @Override
     public void onSample(Sample sample) {
-        if (tier.exitRequested() || !delivery.wanted(sample)) {
-            return;
+        if (!tier.exitRequested()) {
+            delivery.run(sample, ctx, comms, tier);
         }
-        SampleDelivery.fill(ctx, sample, comms);
-        tier.fire(sample.stream(), ctx);
     }
 
     /**
