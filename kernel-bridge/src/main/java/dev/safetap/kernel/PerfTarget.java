@@ -15,7 +15,8 @@ import java.util.Map;
  * multiple of P: a kernel event that counted C has taken {@code floor(C / P)} samples, never throttled (the kernel
  * throttles only a second overflow within one occurrence, which an occurrence of 1 never has), so a shortfall is
  * one the kernel counted and never wrote: on this machine's 6.18, page faults add up exactly, while a few context
- * switches in a hundred, sometimes half of one CPU's, are counted without a sample. That holds for one kernel event; the events the threads a task starts inherit are summed into its count but keep periods of
+ * switches in a hundred, at times half of one CPU's, are counted without a sample (bpftrace, whose program runs at
+ * the overflow, misses the same ones). That holds for one kernel event; the events the threads a task starts inherit are summed into its count but keep periods of
  * their own, so for them the sum only bounds the samples from above, and with P above 1 the count tells nothing
  * exact. The clocks ({@code cpu-clock}, {@code task-clock}) count nanoseconds and sample from a timer that skips
  * the periods it was late for, and hardware counters overflow with skid and may be throttled: their counts tell no
