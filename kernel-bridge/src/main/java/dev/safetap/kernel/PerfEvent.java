@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * perf_event_open and the perf ioctls, with every failure turned into an actionable {@link KernelException}.
@@ -24,6 +25,10 @@ final class PerfEvent {
     static final int RECORD_LOST = 2;
     static final int RECORD_COMM = 3;
     static final int RECORD_EXIT = 4;
+    /** The kernel stopped a sampling event until its next tick: it sampled faster than perf_event_max_sample_rate. */
+    static final int RECORD_THROTTLE = 5;
+    /** THROTTLE: header, u64 time, u64 id, u64 stream id, sample_id trailer. */
+    static final int THROTTLE_ID = 16;
     static final int RECORD_FORK = 7;
     static final int RECORD_SAMPLE = 9;
 
@@ -315,8 +320,18 @@ final class PerfEvent {
     }
 
     private static String paranoid() {
+        return sysctl("kernel.perf_event_paranoid");
+    }
+
+    /**
+     * The value of sysctl {@code name} ({@code kernel.perf_event_paranoid}), or "unknown (why)". Read as one line: a
+     * sysctl file answers only a read from its start, so a reader that asks for one byte first ({@code
+     * Files.readAllBytes}, for a file of size 0) gets that byte alone, "1" for 100000.
+     */
+    static String sysctl(String name) {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
+            List<String> lines = Files.readAllLines(Path.of("/proc/sys", name.replace('.', '/')));
+            return lines.isEmpty() ? "unknown (empty)" : lines.get(0).strip();
         } catch (IOException e) {
             return "unknown (" + e.getMessage() + ")";
         }

@@ -367,6 +367,14 @@ public final class TraceSession implements AutoCloseable {
         return OnlineCpus.list().length * perCpu;
     }
 
+    /**
+     * The most samples a second the kernel lets the sampling events of a CPU take, kernel.perf_event_max_sample_rate
+     * (or "unknown (why)"): faster ones it throttles ({@link DeliveryCounts#throttled}).
+     */
+    public static String maxSampleRate() {
+        return PerfEvent.sysctl("kernel.perf_event_max_sample_rate");
+    }
+
     /** Number of CPUs online now: a session opens a ring (and one event per request) on each. */
     public static int onlineCpuCount() {
         return OnlineCpus.list().length;
@@ -581,9 +589,10 @@ public final class TraceSession implements AutoCloseable {
             backlog[c] = rings[c].hasData();
         }
         long[] taken = merge.taken().clone();
+        long[] throttled = merge.throttled().clone();
         long[] ringLost = merge.lost().clone();
         for (ShardRing shard : shards) {
-            backlog[shard.index()] |= shard.counts(taken, ringLost);
+            backlog[shard.index()] |= shard.counts(taken, throttled, ringLost);
         }
         for (int i = 0; i < untold.length; i++) {
             if (untold[i]) {
@@ -602,7 +611,7 @@ public final class TraceSession implements AutoCloseable {
             long mainLost = merge.lost()[c];
             ringLost[c] = Math.max(ringLost[c], mainLost + sum);
         }
-        return new DeliveryCounts(cpus, requests, counted, lost, taken, backlog, ringLost, skipped);
+        return new DeliveryCounts(cpus, requests, counted, lost, taken, backlog, ringLost, skipped, throttled);
     }
 
     /** Reads the count of {@code fd} into {@link #countValues} (count, then lost samples or -1) and returns it. */

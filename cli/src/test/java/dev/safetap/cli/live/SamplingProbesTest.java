@@ -161,6 +161,37 @@ class SamplingProbesTest {
         assertFalse(r.out().contains("Attaching"), r.out());
     }
 
+    /**
+     * A profile faster than kernel.perf_event_max_sample_rate allows is throttled by the kernel, which stops the event
+     * until its next tick and counts none of the samples it misses: the THROTTLE records say so on stderr, and
+     * --strict stops the run. The limit is lowered to 2000 a second for these runs only (8 samples per 4 ms tick, so a
+     * 997 Hz profile elsewhere on this machine is not throttled by it) and restored.
+     */
+    @Test
+    void aThrottledProfileIsReportedAndFailsStrict() throws Exception {
+        // a sysctl file answers only a read from its start: Files.readString would get "1" of 100000
+        Path rate = Path.of("/proc/sys/kernel/perf_event_max_sample_rate");
+        String saved = Files.readAllLines(rate).get(0).strip();
+        assertTrue(saved.matches("\\d{4,}"), saved);
+        Result warned;
+        Result strict;
+        try {
+            Files.writeString(rate, "2000");
+            warned = trace("-e", "profile:hz:10000 { @ = count(); } interval:ms:500 { exit(); }");
+            strict = trace("--strict", "-e", "profile:hz:10000 { @ = count(); } interval:ms:500 { exit(); }");
+        } finally {
+            Files.writeString(rate, saved);
+        }
+        warned.assertOk();
+        assertTrue(warned.err().contains("warning: the kernel throttled sampling ") && warned.err().contains(
+                " (profile:hz:10000: cpu") && warned.err().contains("because it sampled faster than"
+                + " kernel.perf_event_max_sample_rate allows (now 2000 a second); sample less often"), warned.err());
+        assertEquals(4, strict.code(), strict.out() + strict.err());
+        assertTrue(strict.err().contains("sampling throttled by the kernel ") && strict.err().contains(
+                "kernel.perf_event_max_sample_rate is 2000)"), strict.err());
+        assertEquals(saved, Files.readAllLines(rate).get(0).strip());
+    }
+
     /** `safetap -l` lists the software and hardware events as bpftrace spells them. */
     @Test
     void theEventsAreListed() {
