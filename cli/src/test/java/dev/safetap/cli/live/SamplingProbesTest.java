@@ -29,11 +29,18 @@ class SamplingProbesTest {
     /**
      * A 997 Hz profile samples a command that burns 1.5 s of CPU about 997 times per second of that CPU time: the
      * kernel's cpu-clock fires every 1,003,009 ns on each CPU, and the command runs at a sampled instant in proportion
-     * to its CPU time. The probe only aggregates, so it runs on the workers.
+     * to its CPU time. The probe only aggregates, so it runs on the workers, or with --workers 0 on the merging thread.
      */
     @Test
     void aProfileOfACommandCountsNineHundredNinetySevenSamplesPerSecondOfItsCpuTime() throws Exception {
-        Result r = LiveTracer.run(javaCommand(List.of(), "--strict", "-c", workloadCommand("burn", "stwl_burn", "1500"),
+        for (String workers : new String[] {"1", "0"}) {
+            burnAndProfile(workers);
+        }
+    }
+
+    private static void burnAndProfile(String workers) throws Exception {
+        Result r = LiveTracer.run(javaCommand(List.of(), "--strict", "--workers", workers, "-c",
+                workloadCommand("burn", "stwl_burn", "1500"),
                 "-e", "profile:hz:997 /pid == cpid/ { @samples = count(); @comm[comm] = count(); }")).assertOk();
         Matcher m = CPU_NS.matcher(r.out());
         assertTrue(m.find(), r.out());
