@@ -18,6 +18,10 @@
  *                              thread (named NAME_t) each make N reads of 1 byte from /dev/zero
  *   noperf NAME CMD [ARG...]   runs CMD under a seccomp filter that fails perf_event_open with EPERM (what a
  *                              container's seccomp profile does), without dropping any capability
+ *   burn NAME MS               spins on the CPU until its process has used MS milliseconds of CPU time
+ *                              (CLOCK_PROCESS_CPUTIME_ID), then prints "cpu_ns N", the CPU time it used by then
+ *   touch NAME K               maps K fresh private pages and writes one byte to each: K page faults, in its
+ *                              own task, beside those of starting the process
  *   wake NAME N                the main thread (named NAME) wakes a second thread (named NAME_w) exactly N
  *                              times: it waits until that thread sleeps in read(2) on a pipe (its state in
  *                              /proc is S), then writes one byte. Both run on one CPU, so that the kernel
@@ -39,8 +43,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -286,6 +292,38 @@ static void term(const char *name) {
     }
 }
 
+static long cpu_ns(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) {
+        fail("clock_gettime");
+    }
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void burn(const char *name, long ms) {
+    name_thread(name);
+    volatile unsigned long x = 0;
+    long used;
+    while ((used = cpu_ns()) < ms * 1000000L) {
+        for (int i = 0; i < 100000; i++) {
+            x += i * x + 1;
+        }
+    }
+    printf("cpu_ns %ld\n", used);
+}
+
+static void touch_pages(const char *name, long k) {
+    name_thread(name);
+    long page = sysconf(_SC_PAGESIZE);
+    char *p = mmap(NULL, k * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fail("mmap");
+    }
+    for (long i = 0; i < k; i++) {
+        p[i * page] = 1;
+    }
+}
+
 static void exec_without_perf(char **argv) {
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
@@ -339,6 +377,10 @@ int main(int argc, char **argv) {
         term(name);
     } else if (strcmp(mode, "noperf") == 0 && argc >= 4) {
         exec_without_perf(argv + 3);
+    } else if (strcmp(mode, "burn") == 0 && argc == 4) {
+        burn(name, atol(argv[3]));
+    } else if (strcmp(mode, "touch") == 0 && argc == 4) {
+        touch_pages(name, atol(argv[3]));
     } else if (strcmp(mode, "wake") == 0 && argc == 4) {
         wake(name, atol(argv[3]));
     } else if (strcmp(mode, "forever") == 0 && argc == 4) {

@@ -15,9 +15,12 @@ public enum ProbeKind implements Coded {
     INTERVAL(3),
     /** A cpu-clock sample on every online CPU every {@code period} nanoseconds. No attach point, no record. */
     PROFILE(4),
-    /** A software perf event, attach point {@code (event, "")} such as {@code page-faults}: every {@code period} events. */
+    /**
+     * A software perf event, attach point {@code (event, "")} with a {@link CounterEvent} name such as
+     * {@code page-faults}: every {@code period} events (nanoseconds for the clocks). No record.
+     */
     SOFTWARE(5),
-    /** A hardware perf event, attach point {@code (event, "")} such as {@code cycles}: every {@code period} events. */
+    /** A hardware perf event, attach point {@code (event, "")} such as {@code cpu-cycles}: every {@code period} events. No record. */
     HARDWARE(6),
     /** Entry of a user function, attach point {@code (binary path, function, offset)}. */
     UPROBE(7),

@@ -70,8 +70,8 @@ final class ProbeContext {
         if (s != null && s.kind() == Signature.Kind.CONTEXT) {
             if (TASK_BUILTINS.contains(s.builtin()) && probes.stream().anyMatch(p -> p.kind() == ProbeKind.INTERVAL)) {
                 return Read.refused("`" + name + "` has no meaning in an interval probe: its ticks fire in safetap, not in a"
-                        + " traced task, so it would describe safetap itself", "read it in a tracepoint probe (sampling the"
-                        + " running tasks needs `profile:hz:N`, which this version cannot attach yet)");
+                        + " traced task, so it would describe safetap itself", "read it in a tracepoint or profile probe:"
+                        + " `profile:hz:99` samples the running tasks on every CPU");
             }
             return Read.of(s.result());
         }

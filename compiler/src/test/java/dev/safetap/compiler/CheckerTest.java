@@ -98,7 +98,7 @@ class CheckerTest {
         "interval:m:5 { }|1:1|unknown interval unit `m`",
         "interval:s:0 { }|1:1|the interval count must be a positive integer, not `0`",
         "uprobe:/bin/sh:main { }|1:1|uprobe probes are not supported yet",
-        "profile:hz:99 { }|1:1|`profile:hz:99` is not supported yet",
+        "profile:hz:0 { }|1:1|the profile count must be a positive integer, not `0`",
         "foo:bar { }|1:1|unknown probe type `foo`",
         "BEGIN { @x[1] = 1; @x[\"a\"] = 2; }|1:20|@x is used with key [string] here, but with key [int] elsewhere",
         "BEGIN { $x = \"a\"; $x = 1; }|1:24|variable $x holds a string, so it cannot be assigned an integer",

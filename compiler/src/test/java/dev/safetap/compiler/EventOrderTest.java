@@ -29,6 +29,22 @@ class EventOrderTest {
         }
     }
 
+    /** Samples of profile, software and hardware probes are kernel events like a tracepoint's: the same rule decides. */
+    @Test
+    void sampledProbesThatOnlyAggregateRunInAnyOrderToo() {
+        EventOrder o = order("profile:hz:99 { @[comm, cpu] = count(); } software:faults:1 { @f[pid] = count(); }"
+                + " hardware:cycles { @c = count(); } profile:hz:49 { printf(\"%d\\n\", cpu); }"
+                + " software:cs:1 { @s[tid] = nsecs; } interval:s:1 { exit(); }");
+        assertTrue(o.anyOrder(0));
+        assertTrue(o.anyOrder(1));
+        assertTrue(o.anyOrder(2));
+        assertEquals("it calls printf(\"%d\\n\")", o.reason(3));
+        assertEquals("it writes @s", o.reason(4));
+        assertEquals("safetap fires it, on the thread that merges the rings", o.reason(5));
+        String text = Verifier.verify(Scripts.compile("profile:hz:99 { @[comm] = count(); }")).report().render();
+        assertTrue(text.contains("    order: any (it only aggregates"), text);
+    }
+
     @Test
     void printingReadingSettingAndExitingNeedTimeOrder() {
         assertEquals("it calls printf(\"%d\\n\")", order("tracepoint:syscalls:sys_enter_read { printf(\"%d\\n\", pid); }").reason(0));

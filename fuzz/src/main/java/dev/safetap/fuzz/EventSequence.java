@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The events of one fuzzing run of a program: {@code perProbe} generated events for every
- * tracepoint and interval probe, each from the format of its tracepoint in the catalog, merged
+ * The events of one fuzzing run of a program: {@code perProbe} generated events for every probe but BEGIN and
+ * END, each tracepoint's from the format of its tracepoint in the catalog (the others have no record), merged
  * in time order, as the kernel-bridge merges CPUs, so that probes interleave.
  */
 public final class EventSequence {
@@ -23,7 +23,7 @@ public final class EventSequence {
         List<GeneratedEvent> events = new ArrayList<>();
         for (int p = 0; p < program.probes().size(); p++) {
             ProbeDecl probe = program.probes().get(p);
-            if (probe.kind() != ProbeKind.TRACEPOINT && probe.kind() != ProbeKind.INTERVAL) {
+            if (probe.kind() == ProbeKind.BEGIN || probe.kind() == ProbeKind.END) {
                 continue;
             }
             TracepointFormat format = probe.kind() == ProbeKind.TRACEPOINT ? catalog.format(probe.attach().tracepointName()).orElse(null) : null;

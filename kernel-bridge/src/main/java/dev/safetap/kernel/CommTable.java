@@ -23,6 +23,7 @@ public final class CommTable {
     /** Longest comm the kernel keeps (TASK_COMM_LEN without the NUL). */
     public static final int MAX_COMM = 15;
     private static final int SLOT = 16;
+    private static final byte[] IDLE = "swapper/".getBytes(StandardCharsets.US_ASCII);
     private static final int EMPTY = 0;
     /** Names kept per thread: the current one and the ones before it. */
     static final int HISTORY = 4;
@@ -145,6 +146,28 @@ public final class CommTable {
     }
 
     /**
+     * The name of the idle task of CPU {@code cpu}, {@code swapper/N}, copied into {@code dst} (at least 16 bytes), and
+     * its length: every CPU's idle task has tid 0, and the kernel names each after its CPU, as bpftrace's {@code comm}
+     * shows it. /proc has no task 0, so the table cannot tell them apart. Allocates nothing.
+     */
+    static int idle(int cpu, byte[] dst) {
+        byte[] prefix = IDLE;
+        System.arraycopy(prefix, 0, dst, 0, prefix.length);
+        int digits = 1;
+        for (int n = cpu; n >= 10; n /= 10) {
+            digits++;
+        }
+        int length = Math.min(MAX_COMM, prefix.length + digits);
+        int n = cpu;
+        for (int i = prefix.length + digits - 1; i >= prefix.length; i--, n /= 10) {
+            if (i < length) {
+                dst[i] = (byte) ('0' + n % 10);
+            }
+        }
+        return length;
+    }
+
+    /**
      * A reader for one thread: {@link Reader#comm} is {@link #comm(int, long, byte[])}, but when the thread and the
      * table are those of its last lookup and the time is inside the span that name was current, it leaves the name
      * already in {@code dst} and only checks that the table did not change: most samples come from the thread of
@@ -164,6 +187,18 @@ public final class CommTable {
         private long until;
 
         private Reader() {
+        }
+
+        /**
+         * The comm of the task {@code tid} that ran on CPU {@code cpu} at {@code time}, copied into {@code dst} (reused
+         * between calls); its length. Tid 0 is the idle task of that CPU, {@code swapper/N} ({@link #idle}).
+         */
+        public int comm(int tid, int cpu, long time, byte[] dst) {
+            if (tid != 0) {
+                return comm(tid, time, dst);
+            }
+            this.tid = -1;
+            return idle(cpu, dst);
         }
 
         /** The comm {@code tid} had at {@code time}, copied into {@code dst} (reused between calls); its length. */

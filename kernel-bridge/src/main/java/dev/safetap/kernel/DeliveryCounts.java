@@ -16,9 +16,10 @@ public final class DeliveryCounts {
     private final boolean[] backlog;
     private final long[] ringLost;
     private final long[] skipped;
+    private final long[] throttled;
 
     public DeliveryCounts(int[] cpus, int requests, long[] counted, long[] lost, long[] taken, boolean[] backlog,
-                          long[] ringLost, long[] skipped) {
+                          long[] ringLost, long[] skipped, long[] throttled) {
         this.cpus = cpus.clone();
         this.requests = requests;
         this.counted = counted.clone();
@@ -27,11 +28,22 @@ public final class DeliveryCounts {
         this.backlog = backlog.clone();
         this.ringLost = ringLost.clone();
         this.skipped = skipped.clone();
+        this.throttled = throttled.clone();
     }
 
     public DeliveryCounts(int[] cpus, int requests, long[] counted, long[] lost, long[] taken, boolean[] backlog,
                           long[] ringLost) {
-        this(cpus, requests, counted, lost, taken, backlog, ringLost, new long[requests]);
+        this(cpus, requests, counted, lost, taken, backlog, ringLost, new long[requests], new long[counted.length]);
+    }
+
+    /**
+     * How often the kernel throttled that event: it stopped it until its next tick because the CPU's events had
+     * sampled faster than {@code kernel.perf_event_max_sample_rate} allows (a THROTTLE record). The samples it would
+     * have written meanwhile were never counted as samples, so neither {@link #counted} nor {@link #lost} shows them.
+     * A profile or a hardware event can be throttled; a tracepoint or a software event that counts occurrences cannot.
+     */
+    public long throttled(int cpu, int request) {
+        return throttled[cpu * requests + request];
     }
 
     /**

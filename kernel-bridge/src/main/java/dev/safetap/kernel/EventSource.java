@@ -1,17 +1,27 @@
 package dev.safetap.kernel;
 
+import java.util.List;
+
 /**
- * What a {@link TraceRequest} attaches to: one case per kind of perf event, resolved to a perf type and
- * config when a session opens ({@link PerfTarget}). Tracepoints today; software and hardware events (type,
- * config, period or frequency), uprobes and uretprobes (binary, offset) and kprobes and kretprobes (function,
- * offset) are further cases of the same kind.
+ * What a {@link TraceRequest} attaches to: one case per kind of perf event, resolved to a perf type, config and
+ * sample period when a session opens ({@link PerfTarget}, the one place that knows them). Tracepoints, and the
+ * kernel's software and hardware events by their perf names; uprobes and uretprobes (binary, offset) and kprobes and
+ * kretprobes (function, offset) are further cases of the same kind.
  */
 public sealed interface EventSource {
 
-    /** The source as messages name it ({@code syscalls:sys_enter_read}). */
+    /** The source as messages name it ({@code syscalls:sys_enter_read}, {@code software:page-faults}). */
     String name();
 
-    /** A tracepoint of tracefs: {@code events/category/event}. */
+    /**
+     * True if the event fires only in the task whose doing it counts, so that opening it on some tasks alone (each
+     * thread of a process, a command) misses nothing of theirs: system call tracepoints and the software and
+     * hardware events that count what a task does. Not other tracepoints (an interrupt lands in whatever runs), and
+     * not {@code cpu-clock}, the CPU's own timer, which samples whatever runs, idle included.
+     */
+    boolean inTask();
+
+    /** A tracepoint of tracefs: {@code events/category/event}; every firing is a sample. */
     record Tracepoint(String category, String event) implements EventSource {
 
         public Tracepoint {
@@ -33,6 +43,70 @@ public sealed interface EventSource {
         @Override
         public String name() {
             return category + ":" + event;
+        }
+
+        @Override
+        public boolean inTask() {
+            return TraceSession.systemCall(name());
+        }
+    }
+
+    /**
+     * A software event of the kernel by its perf name ({@code cpu-clock}, {@code page-faults}, ...; see
+     * {@link #events()}): a sample every {@code period} events, or every {@code period} ns of the two clocks
+     * ({@code cpu-clock}, {@code task-clock}).
+     */
+    record Software(String event, long period) implements EventSource {
+
+        public Software {
+            if (!PerfTarget.SOFTWARE.containsKey(event) || period <= 0) {
+                throw new IllegalArgumentException("no software event " + event + " with period " + period
+                        + "; the events are " + String.join(", ", events()));
+            }
+        }
+
+        /** The software events there are, in the order perf numbers them. */
+        public static List<String> events() {
+            return List.copyOf(PerfTarget.SOFTWARE.keySet());
+        }
+
+        @Override
+        public String name() {
+            return "software:" + event;
+        }
+
+        @Override
+        public boolean inTask() {
+            return !event.equals("cpu-clock");
+        }
+    }
+
+    /**
+     * A hardware event, counted by the CPU's performance monitoring unit, by its perf name ({@code cpu-cycles},
+     * {@code cache-misses}, ...; see {@link #events()}): a sample every {@code period} events.
+     */
+    record Hardware(String event, long period) implements EventSource {
+
+        public Hardware {
+            if (!PerfTarget.HARDWARE.containsKey(event) || period <= 0) {
+                throw new IllegalArgumentException("no hardware event " + event + " with period " + period
+                        + "; the events are " + String.join(", ", events()));
+            }
+        }
+
+        /** The hardware events there are, in the order perf numbers them. */
+        public static List<String> events() {
+            return List.copyOf(PerfTarget.HARDWARE.keySet());
+        }
+
+        @Override
+        public String name() {
+            return "hardware:" + event;
+        }
+
+        @Override
+        public boolean inTask() {
+            return true;
         }
     }
 }

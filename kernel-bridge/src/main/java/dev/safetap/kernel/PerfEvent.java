@@ -5,12 +5,14 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * perf_event_open and the perf ioctls, with every failure turned into an actionable {@link KernelException}.
  * Offsets and constants are those of {@code include/uapi/linux/perf_event.h}.
  */
 final class PerfEvent {
+    static final int TYPE_HARDWARE = 0;
     static final int TYPE_SOFTWARE = 1;
     static final int TYPE_TRACEPOINT = 2;
     static final long COUNT_SW_DUMMY = 9;
@@ -23,6 +25,10 @@ final class PerfEvent {
     static final int RECORD_LOST = 2;
     static final int RECORD_COMM = 3;
     static final int RECORD_EXIT = 4;
+    /** The kernel stopped a sampling event until its next tick: it sampled faster than perf_event_max_sample_rate. */
+    static final int RECORD_THROTTLE = 5;
+    /** THROTTLE: header, u64 time, u64 id, u64 stream id, sample_id trailer. */
+    static final int THROTTLE_ID = 16;
     static final int RECORD_FORK = 7;
     static final int RECORD_SAMPLE = 9;
     static final int RECORD_MMAP2 = 10;
@@ -73,12 +79,12 @@ final class PerfEvent {
     }
 
     /**
-     * A sampling event: every firing of {@code target} is a sample carrying {@code samples}; disabled until
-     * {@link #enable}.
+     * A sampling event: every {@link PerfTarget#period()}-th event of {@code target} is a sample carrying
+     * {@code samples}; disabled until {@link #enable}.
      */
     static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes, boolean threads) {
         Memory attr = attr(target.type(), target.config());
-        attr.setLong(ATTR_SAMPLE_PERIOD, 1);
+        attr.setLong(ATTR_SAMPLE_PERIOD, target.period());
         attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
         attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
         attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID
@@ -174,8 +180,7 @@ final class PerfEvent {
             case Errno.ENFILE -> throw new KernelException(failed + "the system-wide file table is full: "
                     + "raise fs.file-max or trace fewer tracepoints (needed: " + needed + " perf events)");
             case Errno.ENOENT, Errno.ENODEV, Errno.EOPNOTSUPP -> throw new KernelException(failed
-                    + "the kernel cannot attach perf to this event; check that it exists in "
-                    + "/sys/kernel/tracing/events and is not an ftrace-internal event");
+                    + new PerfTarget(attr.getInt(0), attr.getLong(8), attr.getLong(ATTR_SAMPLE_PERIOD)).missing(what));
             case Errno.ESRCH -> throw new KernelException(failed + "no process with pid " + pid
                     + "; check the pid given with -p");
             case Errno.EINVAL -> throw new KernelException(failed + invalid(attr));
@@ -321,8 +326,18 @@ final class PerfEvent {
     }
 
     private static String paranoid() {
+        return sysctl("kernel.perf_event_paranoid");
+    }
+
+    /**
+     * The value of sysctl {@code name} ({@code kernel.perf_event_paranoid}), or "unknown (why)". Read as one line: a
+     * sysctl file answers only a read from its start, so a reader that asks for one byte first ({@code
+     * Files.readAllBytes}, for a file of size 0) gets that byte alone, "1" for 100000.
+     */
+    static String sysctl(String name) {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
+            List<String> lines = Files.readAllLines(Path.of("/proc/sys", name.replace('.', '/')));
+            return lines.isEmpty() ? "unknown (empty)" : lines.get(0).strip();
         } catch (IOException e) {
             return "unknown (" + e.getMessage() + ")";
         }

@@ -11,10 +11,12 @@ import java.util.List;
 /**
  * The threads of the {@code -p} process ({@link SessionOptions#pid()}; a thread of another process stands for
  * itself alone) and their events in a {@link TraceSession}. A system call tracepoint fires only in the calling task,
- * so for it each thread gets an event per CPU of its own, inherited by the threads it starts: the other processes' system calls are never sampled, however many they make. The threads are listed
- * before the events open and again after, until no new one appeared (one started by a thread whose events were
- * not yet open would not inherit them). Other tracepoints stay system-wide (their firings land in whatever task
- * runs; the caller selects the process), as do requests with a process of their own.
+ * and so do the software and hardware events but the CPU's clock ({@link EventSource#inTask()}), so for them each
+ * thread gets an event per CPU of its own, inherited by the threads it starts: the other processes' system calls and
+ * page faults are never sampled, however many they make. The threads are listed before the events open and again
+ * after, until no new one appeared (one started by a thread whose events were not yet open would not inherit them).
+ * Other tracepoints and {@code cpu-clock} stay system-wide (their firings land in whatever task runs; the caller
+ * selects the process), as do requests with a process of their own.
  */
 final class ProcessThreads {
     /** Most threads followed one by one; a process with more is traced system-wide and selected by the caller. */
@@ -39,8 +41,7 @@ final class ProcessThreads {
         }
         for (int r = 0; r < perThread.length; r++) {
             TraceRequest request = requests.get(r);
-            perThread[r] = request.process() <= 0 && request.source() instanceof EventSource.Tracepoint tracepoint
-                    && TraceSession.systemCall(tracepoint.name());
+            perThread[r] = request.process() <= 0 && request.source().inTask();
         }
     }
 

@@ -23,8 +23,9 @@ public final class ShardRing {
     private final EventIdTable ids;
     private final SampleFormat[] formats;
     private final Sample[] samples;
-    /** Per request: samples delivered. */
+    /** Per request: samples delivered, and THROTTLE records. */
     private final long[] taken;
+    private final long[] throttled;
     private long lost;
     private final Delivery delivery = new Delivery();
 
@@ -39,6 +40,7 @@ public final class ShardRing {
             samples[r] = formats[r].newSample(streams[r]);
         }
         this.taken = new long[formats.length];
+        this.throttled = new long[formats.length];
     }
 
     /** The ring index (the position of its CPU in {@link TraceSession#cpus()}). */
@@ -71,14 +73,15 @@ public final class ShardRing {
     }
 
     /**
-     * Adds this ring's counts to {@code taken} (per CPU and request, {@code cpu * requests + request}) and
-     * {@code ringLost} (per CPU); returns whether records were still waiting in the ring.
+     * Adds this ring's counts to {@code taken} and {@code throttled} (per CPU and request, {@code cpu * requests +
+     * request}) and {@code ringLost} (per CPU); returns whether records were still waiting in the ring.
      */
-    boolean counts(long[] taken, long[] ringLost) {
+    boolean counts(long[] taken, long[] throttled, long[] ringLost) {
         boolean backlog = ring.hasData();
         int requests = this.taken.length;
         for (int r = 0; r < requests; r++) {
             taken[index * requests + r] += this.taken[r];
+            throttled[index * requests + r] += this.throttled[r];
         }
         ringLost[index] += lost;
         return backlog;
@@ -99,6 +102,13 @@ public final class ShardRing {
             int type = record.getInt(offset);
             if (type == PerfEvent.RECORD_LOST) {
                 lost += record.getLong(offset + LOST_COUNT);
+                return true;
+            }
+            if (type == PerfEvent.RECORD_THROTTLE) {
+                int request = ids.request(record.getLong(offset + PerfEvent.THROTTLE_ID));
+                if (request >= 0) {
+                    throttled[request]++;
+                }
                 return true;
             }
             if (type != PerfEvent.RECORD_SAMPLE) {

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * <p>Taking a record reads only what the merge needs: for a sample its IDENTIFIER (which request's event wrote
  * it) and its TIME, at offsets that {@link SampleFormat} fixes for every event; for COMM, FORK and EXIT the
  * TIME of the sample_id trailer, laid out by the task tracker's sample_type. A sample is decoded when it is
- * delivered, into its request's one reused {@link Sample}.
+ * delivered, into its request's one reused {@link Sample}. THROTTLE records are counted per CPU and request.
  */
 final class TimeOrderedMerge {
     /** COMM: header, u32 pid, u32 tid, comm (NUL-padded to 8 bytes), sample_id trailer. */
@@ -37,6 +37,8 @@ final class TimeOrderedMerge {
     private final long[] lost;
     /** Samples taken into the queues, per CPU and request ({@code cpu * requests + request}). */
     private final long[] taken;
+    /** THROTTLE records taken, per CPU and request. */
+    private final long[] throttled;
 
     /**
      * @param ids      the request index of each sampling event
@@ -58,6 +60,7 @@ final class TimeOrderedMerge {
         this.mappings = mappings;
         this.lost = new long[cpuCount];
         this.taken = new long[cpuCount * formats.length];
+        this.throttled = new long[cpuCount * formats.length];
         this.queues = new CpuQueue[cpuCount];
         this.intakes = new Intake[cpuCount];
         int byteCapacity = queueBytes(ringBytes);
@@ -98,6 +101,10 @@ final class TimeOrderedMerge {
 
     long[] taken() {
         return taken;
+    }
+
+    long[] throttled() {
+        return throttled;
     }
 
     /** True if some record is waiting for the watermark to pass it. */
@@ -219,6 +226,13 @@ final class TimeOrderedMerge {
                 }
                 case PerfEvent.RECORD_LOST -> {
                     lost[index] += record.getLong(offset + LOST_COUNT);
+                    return true;
+                }
+                case PerfEvent.RECORD_THROTTLE -> {
+                    int request = ids.request(record.getLong(offset + PerfEvent.THROTTLE_ID));
+                    if (request >= 0) {
+                        throttled[index * formats.length + request]++;
+                    }
                     return true;
                 }
                 default -> {

@@ -9,7 +9,8 @@ import java.util.List;
  * Live tracing of event sources on every online CPU. Per CPU: one sampling perf event per request, plus a
  * task-tracking event that writes COMM/FORK/EXIT records; all of a CPU's events share one ring buffer.
  * Samples are decoded from each event's sample_type and delivered to an {@link EventSink} in timestamp order
- * across CPUs.
+ * across CPUs. Two requests may not sample the same software event that counts occurrences: the kernel labels the
+ * samples of such events with one event's id ({@link PerfTarget#sharesSampleData}).
  *
  * <p><b>Record copy.</b> A system-wide request for the records of a tracepoint outside {@code syscalls} may fire in
  * interrupt context, where some kernels count the firing and write no sample (docs/irq-samples.md). Where BPF is
@@ -68,6 +69,9 @@ public final class TraceSession implements AutoCloseable {
     private final ShardRing[] shards;
     /** Per request: its samples go to the shard rings. */
     private final boolean[] anyOrder;
+    /** Per request: what its events attach to, and whether the threads their task starts inherit them. */
+    private final PerfTarget[] targets;
+    private final boolean[] inherited;
     /** Every COMM, FORK and EXIT record stamped up to this time is applied to {@link #comms}. */
     private volatile long applied = Long.MIN_VALUE;
     private final CommTable comms;
@@ -84,8 +88,11 @@ public final class TraceSession implements AutoCloseable {
 
     private TraceSession(int[] cpus, int[] trackerFds, int[] probeFds, ProcessThreads threads, Copies copies,
                          RingBuffer[] rings, TimeOrderedMerge merge, ShardRing[] shards, boolean[] anyOrder,
-                         CommTable comms, ProcessMappings mappings, List<TraceRequest> rejectedFilters) {
+                         CommTable comms, ProcessMappings mappings, List<TraceRequest> rejectedFilters,
+                         PerfTarget[] targets, boolean[] inherited) {
         this.mappings = mappings;
+        this.targets = targets;
+        this.inherited = inherited;
         this.shards = shards;
         this.anyOrder = anyOrder;
         this.cpus = cpus;
@@ -136,10 +143,20 @@ public final class TraceSession implements AutoCloseable {
         int[] streams = new int[requests.size()];
         SampleFormat[] formats = new SampleFormat[requests.size()];
         ProcessThreads threads = new ProcessThreads(requests, options.pid());
+        PerfTarget[] targets = new PerfTarget[requests.size()];
+        boolean[] inherited = new boolean[requests.size()];
         for (int r = 0; r < samplers.length; r++) {
             TraceRequest request = requests.get(r);
-            samplers[r] = PerfEvent.sampler(PerfTarget.of(catalog, request.source()), request.samples(), wakeupBytes,
-                    request.process() > 0 || threads.perThread[r]);
+            targets[r] = PerfTarget.of(catalog, request.source());
+            for (int other = 0; other < r; other++) {
+                if (targets[r].sharesSampleData(targets[other])) {
+                    throw new IllegalArgumentException("requests " + other + " and " + r + " both sample "
+                            + request.source().name() + ": the kernel writes the samples of two such events with one"
+                            + " event's id, so they cannot be told apart; ask once and give each sample to every taker");
+                }
+            }
+            inherited[r] = request.process() > 0 || threads.perThread[r];
+            samplers[r] = PerfEvent.sampler(targets[r], request.samples(), wakeupBytes, inherited[r]);
             streams[r] = request.stream();
         }
         Memory tracker = PerfEvent.taskTracker(wakeupBytes, options.trackMappings());
@@ -217,7 +234,7 @@ public final class TraceSession implements AutoCloseable {
             shards[c] = new ShardRing(c, rings[cpus.length + c], shardOwners[c], table, streams, formats);
         }
         return new TraceSession(cpus, trackerFds, probeFds, threads, copies, rings, merge, shards, anyOrder, comms,
-                mappings, rejected);
+                mappings, rejected, targets, inherited);
     }
 
     private static int[] concat(int[] fds, List<Integer> more) {
@@ -367,6 +384,14 @@ public final class TraceSession implements AutoCloseable {
         long perCpu = (ringBytes + page) * (sharded ? 2 : 1)
                 + TimeOrderedMerge.heapBytes(1, (int) Math.min(ringBytes, Integer.MAX_VALUE));
         return OnlineCpus.list().length * perCpu;
+    }
+
+    /**
+     * The most samples a second the kernel lets the sampling events of a CPU take, kernel.perf_event_max_sample_rate
+     * (or "unknown (why)"): faster ones it throttles ({@link DeliveryCounts#throttled}).
+     */
+    public static String maxSampleRate() {
+        return PerfEvent.sysctl("kernel.perf_event_max_sample_rate");
     }
 
     /** Number of CPUs online now: a session opens a ring (and one event per request) on each. */
@@ -545,7 +570,9 @@ public final class TraceSession implements AutoCloseable {
      * The kernel's count, lost samples and the samples taken of every sampling event, read in that order: counts
      * first, then every ring drained into its queue (delivery stays with {@link #poll} and {@link #finish}). After
      * {@link #finish} the counts are final and every sample is taken, so they add up exactly unless the kernel
-     * counted a firing it never wrote.
+     * counted a firing it never wrote. The count of an event is the samples it tells ({@link PerfTarget#samples}); where
+     * it tells none (clocks, hardware, inherited events of a period above 1) it is taken as the samples taken and lost,
+     * so that only losses are reported for them.
      */
     public DeliveryCounts deliveryCounts() {
         checkOpen();
@@ -563,11 +590,14 @@ public final class TraceSession implements AutoCloseable {
                 skipped[r] = Math.max(0, now - skippedAtOpen[r]);
             }
         }
+        boolean[] untold = new boolean[probeFds.length];
         for (int e = 0; e < eventFds.length; e++) {
             int i = eventSlots[e];
-            long count = readCount(eventFds[e]);
-            if (copy[i % requests] == null) {
-                counted[i] += count;
+            int r = i % requests;
+            long samples = targets[r].samples(readCount(eventFds[e]), inherited[r]);
+            if (copy[r] == null) {
+                counted[i] += Math.max(0, samples);
+                untold[i] |= samples < 0;
             }
             long eventLost = countValues.getLong(8);
             lost[i] = eventLost < 0 || lost[i] < 0 ? -1 : lost[i] + eventLost;
@@ -578,10 +608,18 @@ public final class TraceSession implements AutoCloseable {
             backlog[c] = rings[c].hasData();
         }
         long[] taken = merge.taken().clone();
+        long[] throttled = merge.throttled().clone();
         long[] ringLost = merge.lost().clone();
         for (ShardRing shard : shards) {
+            backlog[shard.index()] |= shard.counts(taken, throttled, ringLost);
+        }
+        for (int i = 0; i < untold.length; i++) {
+            if (untold[i]) {
+                counted[i] = taken[i] + Math.max(0, lost[i]);
+            }
+        }
+        for (ShardRing shard : shards) {
             int c = shard.index();
-            backlog[c] |= shard.counts(taken, ringLost);
             long sum = 0;
             for (int r = 0; r < requests && sum >= 0; r++) {
                 if (anyOrder[r]) {
@@ -592,7 +630,7 @@ public final class TraceSession implements AutoCloseable {
             long mainLost = merge.lost()[c];
             ringLost[c] = Math.max(ringLost[c], mainLost + sum);
         }
-        return new DeliveryCounts(cpus, requests, counted, lost, taken, backlog, ringLost, skipped);
+        return new DeliveryCounts(cpus, requests, counted, lost, taken, backlog, ringLost, skipped, throttled);
     }
 
     /** Reads the count of {@code fd} into {@link #countValues} (count, then lost samples or -1) and returns it. */

@@ -82,4 +82,22 @@ class CommTableTest {
         reader.join();
         assertEquals(null, torn.get(), "a reader saw a name being written");
     }
+
+    /**
+     * Every CPU's idle task is tid 0: named after its CPU, as the kernel and bpftrace name it; a reader that names it
+     * in its buffer forgets the name it last left there.
+     */
+    @Test
+    void theIdleTaskOfEachCpuIsSwapperSlashItsNumber() {
+        CommTable table = new CommTable();
+        rename(table, 42, 0, "C1 CompilerThre");
+        CommTable.Reader reader = table.reader();
+        byte[] dst = new byte[16];
+        for (int cpu : new int[] {0, 1, 9, 10, 1234567, Integer.MAX_VALUE}) {
+            assertEquals("C1 CompilerThre", new String(dst, 0, reader.comm(42, 0, 5, dst), StandardCharsets.US_ASCII));
+            String expected = ("swapper/" + cpu).substring(0, Math.min(15, ("swapper/" + cpu).length()));
+            assertEquals(expected, new String(dst, 0, reader.comm(0, cpu, 5, dst), StandardCharsets.US_ASCII));
+        }
+        assertEquals("C1 CompilerThre", new String(dst, 0, reader.comm(42, 1, 5, dst), StandardCharsets.US_ASCII));
+    }
 }

@@ -31,7 +31,7 @@ class PermissionTest {
             String output = probe(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), classPath,
                     "-Djna.tmpdir=" + dir, "-Duser.home=" + dir);
             assertTrue(line(output, "catalog: ").contains("run as root or make tracefs readable"), output);
-            String paranoid = Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip();
+            String paranoid = PerfEvent.sysctl("kernel.perf_event_paranoid");
             assertTrue(line(output, "session: ").contains("(EACCES: Permission denied): kernel.perf_event_paranoid is "
                     + paranoid + " and safetap has neither CAP_PERFMON nor CAP_SYS_ADMIN: run as root or grant CAP_PERFMON"),
                     output);

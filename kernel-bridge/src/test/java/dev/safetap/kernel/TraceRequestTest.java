@@ -61,4 +61,48 @@ class TraceRequestTest {
         assertEquals("a tracepoint needs a category and an event, not sched:",
                 assertThrows(IllegalArgumentException.class, () -> EventSource.Tracepoint.parse("sched:")).getMessage());
     }
+
+    @Test
+    void softwareAndHardwareEventsAreNamedAsPerfNamesThem() {
+        EventSource faults = new EventSource.Software("page-faults", 100);
+        assertEquals("software:page-faults", faults.name());
+        assertEquals(new PerfTarget(PerfEvent.TYPE_SOFTWARE, 2, 100), PerfTarget.of(CATALOG, faults));
+        assertEquals(new PerfTarget(PerfEvent.TYPE_SOFTWARE, 0, 1003009),
+                PerfTarget.of(CATALOG, new EventSource.Software("cpu-clock", 1003009)));
+        assertEquals(new PerfTarget(PerfEvent.TYPE_HARDWARE, 0, 1000000),
+                PerfTarget.of(CATALOG, new EventSource.Hardware("cpu-cycles", 1000000)));
+        assertEquals(new PerfTarget(PerfEvent.TYPE_HARDWARE, 9, 5), PerfTarget.of(CATALOG, new EventSource.Hardware("ref-cycles", 5)));
+        assertEquals(10, EventSource.Software.events().size());
+        assertEquals(10, EventSource.Hardware.events().size());
+        assertEquals("no software event faults with period 1; the events are cpu-clock, task-clock, page-faults, "
+                + "context-switches, cpu-migrations, minor-faults, major-faults, alignment-faults, emulation-faults, dummy",
+                assertThrows(IllegalArgumentException.class, () -> new EventSource.Software("faults", 1)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new EventSource.Hardware("cpu-cycles", 0));
+    }
+
+    /** Which events may be opened on some tasks alone: those that fire only in the task whose work they count. */
+    @Test
+    void eventsOfTheTaskAreThoseThatFireInIt() {
+        assertEquals(true, EventSource.Tracepoint.parse("syscalls:sys_enter_read").inTask());
+        assertEquals(false, EventSource.Tracepoint.parse("sched:sched_switch").inTask());
+        assertEquals(true, new EventSource.Software("page-faults", 1).inTask());
+        assertEquals(true, new EventSource.Software("task-clock", 100000).inTask());
+        assertEquals(false, new EventSource.Software("cpu-clock", 100000).inTask());
+        assertEquals(true, new EventSource.Hardware("instructions", 1).inTask());
+    }
+
+    /** The samples a count tells: every firing of a tracepoint, every Pth occurrence of a counted event, no number of a clock. */
+    @Test
+    void theSamplesOfAnEventFollowFromItsCountWhereTheKernelTellsThem() {
+        assertEquals(12345, PerfTarget.of(CATALOG, EventSource.Tracepoint.parse("syscalls:sys_enter_read")).samples(12345, true));
+        PerfTarget faults = PerfTarget.of(CATALOG, new EventSource.Software("page-faults", 100));
+        assertEquals(123, faults.samples(12399, false));
+        assertEquals(-1, faults.samples(12399, true), "threads inheriting the event keep periods of their own");
+        assertEquals(7, PerfTarget.of(CATALOG, new EventSource.Software("page-faults", 1)).samples(7, true));
+        assertEquals(-1, PerfTarget.of(CATALOG, new EventSource.Software("cpu-clock", 1000000)).samples(5_000_000, false));
+        assertEquals(-1, PerfTarget.of(CATALOG, new EventSource.Software("task-clock", 1000000)).samples(5_000_000, false));
+        assertEquals(-1, PerfTarget.of(CATALOG, new EventSource.Hardware("cpu-cycles", 1000)).samples(5_000_000, false));
+    }
+
+    private static final TracepointCatalog CATALOG = TracepointCatalog.snapshot();
 }

@@ -1,6 +1,7 @@
 package dev.safetap.session;
 
 import dev.safetap.bytecode.Action;
+import dev.safetap.bytecode.CounterEvent;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
@@ -13,15 +14,31 @@ import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What a run asks of the kernel, read off the verified program only: which probes the event loop fires
  * itself (intervals), which tracepoints the kernel may count instead of sampling, and the sampling request
- * of every other tracepoint with the filter its predicate allows. A probe kind this safetap cannot attach
- * is refused here, before anything is opened.
+ * of every other tracepoint with the filter its predicate allows, of every profile (a cpu-clock event per CPU)
+ * and of every software and hardware event. A probe kind this safetap cannot attach is refused here, before
+ * anything is opened.
+ *
+ * <p><b>Which tasks.</b> A profile samples the CPUs, whatever runs (as bpftrace's, with {@code -p} and {@code -c}
+ * too; {@code -p} then keeps the samples of its process). A software or hardware event counts what tasks do: it is
+ * opened on the {@code -c} command's task alone when its action acts only there ({@code pid == cpid}), and, with
+ * {@code -p}, on each thread of the process; {@code cpu-clock} is the CPU's timer, and stays on every CPU.
+ *
+ * <p><b>One kernel event per software kind.</b> The kernel writes the samples of two events of one software kind
+ * that an occurrence makes overflow with the first one's id, so they could not be told apart
+ * ({@code TraceSession}). The probes of one such kind (a page fault, a context switch) therefore share one
+ * request: its period is the greatest common divisor of theirs, and each probe of period P takes every
+ * (P / gcd)-th sample of a CPU (the {@link Takers}), which is the sample the kernel would have written for it; the
+ * request is scoped to the command only when all of them are, and runs in any order only when all of them may.
  */
 final class AttachPlan {
     private final VerifiedProgram verified;
@@ -29,6 +46,15 @@ final class AttachPlan {
     private final int cpid;
     private final List<Integer> intervals = new ArrayList<>();
     private final List<CountOnlyProbes.CountedProbe> countable;
+    /** Per sampled request's stream (its first probe): the probes its samples run, when there are several. */
+    private final Map<Integer, Takers> takers = new LinkedHashMap<>();
+
+    /**
+     * The probes the samples of one request run, in program order, each on every {@code everyNth[i]}-th sample of a
+     * CPU (1: every sample).
+     */
+    record Takers(int[] probes, long[] everyNth) {
+    }
 
     AttachPlan(VerifiedProgram verified, TraceSettings settings, int cpid) {
         this.verified = verified;
@@ -38,11 +64,12 @@ final class AttachPlan {
         for (int i = 0; i < program.probes().size(); i++) {
             ProbeDecl probe = program.probes().get(i);
             switch (probe.kind()) {
-                case BEGIN, END, TRACEPOINT -> {
+                case BEGIN, END, TRACEPOINT, PROFILE, SOFTWARE, HARDWARE -> {
                 }
                 case INTERVAL -> intervals.add(i);
                 default -> throw AttachException.attach("cannot attach " + probe.name() + ": " + probe.kind().name().toLowerCase()
-                        + " probes are not supported by this version of safetap; it attaches tracepoint, interval, BEGIN and END probes");
+                        + " probes are not supported by this version of safetap; it attaches tracepoint, interval, profile,"
+                        + " software, hardware, BEGIN and END probes");
             }
         }
         // -p selects a process, every thread of it: the session opens system call events on each of its threads
@@ -73,8 +100,7 @@ final class AttachPlan {
         }
         Program program = verified.program();
         for (int i = 0; i < program.probes().size(); i++) {
-            if (program.probes().get(i).kind() == ProbeKind.TRACEPOINT && verified.eventOrder().anyOrder(i)
-                    && !counted.contains(i)) {
+            if (!program.probes().get(i).kind().isSynthetic() && verified.eventOrder().anyOrder(i) && !counted.contains(i)) {
                 return true;
             }
         }
@@ -83,8 +109,11 @@ final class AttachPlan {
 
     /** What the samples of a probe carry: its record, and the call chain when its action takes a stack. */
     static SampleContent samples(Program program, ProbeDecl probe) {
-        return takesStacks(program.actions().get(probe.action())) ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN)
-                : SampleContent.RAW;
+        boolean stacks = takesStacks(program.actions().get(probe.action()));
+        if (probe.kind() == ProbeKind.TRACEPOINT) {
+            return stacks ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN) : SampleContent.RAW;
+        }
+        return stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
     }
 
     /** Whether an action takes a stack or a symbol of the event (STACK, SYM). */
@@ -113,27 +142,105 @@ final class AttachPlan {
     /**
      * One sampling request per tracepoint probe that counting does not serve ({@code counted}), with the filter
      * read off its verified bytecode, and opened on the {@code -c} command's process alone when its action acts only
-     * there; neither when filters are off. With {@code sharded}, the probes that may run in any order are taken in any
-     * order (by the workers).
+     * there; neither when filters are off. One per profile and hardware probe, and one per software kind (see the
+     * class comment); software and hardware probes are scoped to the command as tracepoints are. With {@code sharded},
+     * the probes that may run in any order are taken in any order (by the workers).
      */
     List<TraceRequest> sampled(Set<Integer> counted, boolean sharded) {
         Program program = verified.program();
         List<TraceRequest> requests = new ArrayList<>();
+        Map<String, List<Integer>> byKind = new LinkedHashMap<>();
+        takers.clear();
         for (int i = 0; i < program.probes().size(); i++) {
             ProbeDecl probe = program.probes().get(i);
-            if (probe.kind() == ProbeKind.TRACEPOINT && !counted.contains(i)) {
-                PushdownAnalysis.Pushdown pushdown = settings.kernelFilters() ? PushdownAnalysis.of(verified, i, cpid)
-                        : PushdownAnalysis.Pushdown.NONE;
-                EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
-                SampleContent samples = samples(program, probe);
-                // A system call's kernel frames come only through the record copy, which is system-wide: the
-                // command's events are then picked out by the filter in the bytecode rather than by the kernel.
-                boolean copiedForStacks = settings.recordCopy() && samples != SampleContent.RAW
-                        && TraceSession.systemCall(probe.attach().tracepointName());
-                requests.add(new TraceRequest(source, samples, i, pushdown.filter(),
-                        pushdown.commandScoped() && !copiedForStacks ? cpid : -1, sharded && verified.eventOrder().anyOrder(i)));
+            boolean anyOrder = sharded && verified.eventOrder().anyOrder(i);
+            switch (probe.kind()) {
+                case TRACEPOINT -> {
+                    if (!counted.contains(i)) {
+                        PushdownAnalysis.Pushdown pushdown = pushdown(i);
+                        EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
+                        SampleContent samples = samples(program, probe);
+                        // A system call's kernel frames come only through the record copy, which is system-wide: the
+                        // command's events are then picked out by the filter in the bytecode rather than by the kernel.
+                        boolean copiedForStacks = settings.recordCopy() && samples != SampleContent.RAW
+                                && TraceSession.systemCall(probe.attach().tracepointName());
+                        requests.add(new TraceRequest(source, samples, i, pushdown.filter(),
+                                pushdown.commandScoped() && !copiedForStacks ? cpid : -1, anyOrder));
+                    }
+                }
+                case PROFILE -> requests.add(new TraceRequest(new EventSource.Software("cpu-clock", probe.period()),
+                        samples(program, probe), i, null, -1, anyOrder));
+                case HARDWARE -> requests.add(new TraceRequest(new EventSource.Hardware(probe.attach().target(),
+                        probe.period()), samples(program, probe), i, null, pushdown(i).commandScoped() ? cpid : -1, anyOrder));
+                case SOFTWARE -> {
+                    if (CounterEvent.of(ProbeKind.SOFTWARE, probe.attach().target()).orElseThrow().clock()) {
+                        EventSource source = new EventSource.Software(probe.attach().target(), probe.period());
+                        requests.add(new TraceRequest(source, samples(program, probe), i, null,
+                                source.inTask() && pushdown(i).commandScoped() ? cpid : -1, anyOrder));
+                    } else {
+                        byKind.computeIfAbsent(probe.attach().target(), k -> new ArrayList<>()).add(i);
+                    }
+                }
+                default -> {
+                }
             }
         }
+        for (Map.Entry<String, List<Integer>> kind : byKind.entrySet()) {
+            requests.add(shared(kind.getKey(), kind.getValue(), sharded));
+        }
+        requests.sort(Comparator.comparingInt(TraceRequest::stream));
         return requests;
+    }
+
+    /** The request the software probes {@code probes} of event {@code event} share, and their takers. */
+    private TraceRequest shared(String event, List<Integer> probes, boolean sharded) {
+        Program program = verified.program();
+        long gcd = 0;
+        boolean scoped = true;
+        boolean anyOrder = sharded;
+        boolean stacks = false;
+        for (int i : probes) {
+            stacks |= takesStacks(program.actions().get(program.probes().get(i).action()));
+            gcd = gcd(gcd, program.probes().get(i).period());
+            scoped &= pushdown(i).commandScoped();
+            anyOrder &= verified.eventOrder().anyOrder(i);
+        }
+        long[] everyNth = new long[probes.size()];
+        for (int k = 0; k < everyNth.length; k++) {
+            everyNth[k] = program.probes().get(probes.get(k)).period() / gcd;
+        }
+        int stream = probes.get(0);
+        if (probes.size() > 1 || everyNth[0] != 1) {
+            takers.put(stream, new Takers(probes.stream().mapToInt(Integer::intValue).toArray(), everyNth));
+        }
+        return new TraceRequest(new EventSource.Software(event, gcd),
+                stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of(), stream, null, scoped ? cpid : -1, anyOrder);
+    }
+
+    private PushdownAnalysis.Pushdown pushdown(int probe) {
+        return settings.kernelFilters() ? PushdownAnalysis.of(verified, probe, cpid) : PushdownAnalysis.Pushdown.NONE;
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** The probes each sampled request's samples run, by its stream, where that is more than its own probe. */
+    Map<Integer, Takers> takers() {
+        return takers;
+    }
+
+    /** What the accounting calls a sampled request: its probe, or the probes that share it. */
+    String name(TraceRequest request) {
+        Program program = verified.program();
+        Takers shared = takers.get(request.stream());
+        if (shared == null) {
+            return program.probes().get(request.stream()).name();
+        }
+        List<String> names = new ArrayList<>();
+        for (int probe : shared.probes()) {
+            names.add(program.probes().get(probe).name());
+        }
+        return String.join(", ", names);
     }
 }

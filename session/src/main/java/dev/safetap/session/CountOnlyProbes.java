@@ -40,7 +40,7 @@ public final class CountOnlyProbes implements AutoCloseable {
     /**
      * The probes of a verified program that counting can serve: their action only adds one to a constant
      * key of a count map, under a predicate the kernel can evaluate (with {@code kernelFilters}), and no
-     * sampled tracepoint action reads or changes that map, since ticks and END are the only points where
+     * sampled action (of a tracepoint, profile, software or hardware probe) reads or changes that map, since ticks and END are the only points where
      * the kernel's counts are folded in. {@code cpid} is the value of the {@code cpid} builtin.
      */
     public static List<CountedProbe> plan(VerifiedProgram verified, long cpid, boolean kernelFilters) {
@@ -50,6 +50,9 @@ public final class CountOnlyProbes implements AutoCloseable {
         for (int i = 0; i < program.probes().size(); i++) {
             ProbeDecl probe = program.probes().get(i);
             if (probe.kind() != ProbeKind.TRACEPOINT) {
+                if (!probe.kind().isSynthetic()) {
+                    sampledMapUse.addAll(EventOrder.mapsUsed(program.actions().get(probe.action()).code()));
+                }
                 continue;
             }
             PushdownAnalysis.Pushdown pushdown = PushdownAnalysis.of(verified, i, cpid);

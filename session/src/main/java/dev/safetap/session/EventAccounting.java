@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Every event accounted for. The kernel counts each firing of a sampling perf event before it writes the sample,
@@ -25,10 +26,20 @@ import java.util.TreeMap;
  * <p>A probe whose records a BPF record copy delivers may also have firings the kernel skipped: it did not run
  * the copy because another BPF program was running on that CPU, and counts them per program, not per CPU. They are
  * undelivered too, reported with CPU {@value #ANY_CPU}.
+ *
+ * <p>A sampling event the kernel throttled (a profile, a hardware counter: it sampled faster than
+ * {@code kernel.perf_event_max_sample_rate} allows) took no samples until the next tick, and counted none it
+ * missed: each THROTTLE record is reported as such, a shortfall of unknown size.
  */
 final class EventAccounting {
-    /** What one probe lost on one CPU since the last check; probe null: all probes of that CPU, not told apart. */
-    record Shortfall(String probe, int cpu, long lost, long undelivered) {
+    /**
+     * What one probe lost on one CPU since the last check, and how often the kernel throttled it there (an unknown
+     * number of samples never taken); probe null: all probes of that CPU, not told apart.
+     */
+    record Shortfall(String probe, int cpu, long lost, long undelivered, long throttled) {
+        Shortfall(String probe, int cpu, long lost, long undelivered) {
+            this(probe, cpu, lost, undelivered, 0);
+        }
     }
 
     /** The CPU of a shortfall the kernel counts for all CPUs together. */
@@ -39,6 +50,7 @@ final class EventAccounting {
     private long[] lostSeen;
     private long[] undeliveredSeen;
     private long[] skippedSeen;
+    private long[] throttledSeen;
 
     /** @param probes the name of the probe of each sampling request, in request order */
     EventAccounting(List<String> probes) {
@@ -56,6 +68,7 @@ final class EventAccounting {
             lostSeen = new long[now.cpuCount() * groups];
             undeliveredSeen = new long[now.cpuCount() * groups];
             skippedSeen = new long[now.requestCount()];
+            throttledSeen = new long[now.cpuCount() * now.requestCount()];
         }
         DeliveryCounts judged = complete || previous == null ? now : previous;
         List<Shortfall> shortfalls = new ArrayList<>();
@@ -75,6 +88,16 @@ final class EventAccounting {
                 }
                 if (newLost > 0 || newUndelivered > 0) {
                     shortfalls.add(new Shortfall(perEvent ? probes.get(g) : null, now.cpu(c), newLost, newUndelivered));
+                }
+            }
+        }
+        for (int c = 0; c < now.cpuCount(); c++) {
+            for (int r = 0; r < now.requestCount(); r++) {
+                int i = c * now.requestCount() + r;
+                long throttled = now.throttled(c, r) - throttledSeen[i];
+                if (throttled > 0) {
+                    throttledSeen[i] = now.throttled(c, r);
+                    shortfalls.add(new Shortfall(probes.get(r), now.cpu(c), 0, 0, throttled));
                 }
             }
         }
@@ -105,6 +128,12 @@ final class EventAccounting {
                 }
             }
         }
+        int requests = skippedSeen.length;
+        for (int i = 0; i < throttledSeen.length; i++) {
+            if (throttledSeen[i] > 0) {
+                all.add(new Shortfall(probes.get(i % requests), previous.cpu(i / requests), 0, 0, throttledSeen[i]));
+            }
+        }
         for (int r = 0; r < skippedSeen.length; r++) {
             if (skippedSeen[r] > 0) {
                 all.add(new Shortfall(probes.get(r), ANY_CPU, 0, skippedSeen[r]));
@@ -129,15 +158,28 @@ final class EventAccounting {
         return shortfalls.stream().mapToLong(Shortfall::undelivered).sum();
     }
 
+    static long throttled(List<Shortfall> shortfalls) {
+        return shortfalls.stream().mapToLong(Shortfall::throttled).sum();
+    }
+
     /**
      * The probes and CPUs of {@code shortfalls} with their counts, lost or undelivered:
      * "tracepoint:syscalls:sys_enter_read: cpu0 12, cpu1 3; tracepoint:sched:sched_wakeup: cpu1 7"; firings the kernel
      * skipped (another BPF program was running on the CPU) as "skipped 2".
      */
     static String where(List<Shortfall> shortfalls, boolean lost) {
+        return where(shortfalls, lost ? Shortfall::lost : Shortfall::undelivered);
+    }
+
+    /** The probes and CPUs of {@code shortfalls} with the times the kernel throttled them: "profile:hz:9999: cpu0 3". */
+    static String whereThrottled(List<Shortfall> shortfalls) {
+        return where(shortfalls, Shortfall::throttled);
+    }
+
+    private static String where(List<Shortfall> shortfalls, ToLongFunction<Shortfall> count) {
         Map<String, Map<Integer, Long>> byProbe = new LinkedHashMap<>();
         for (Shortfall s : shortfalls) {
-            long n = lost ? s.lost() : s.undelivered();
+            long n = count.applyAsLong(s);
             if (n > 0) {
                 byProbe.computeIfAbsent(s.probe() == null ? "all probes" : s.probe(), p -> new TreeMap<>())
                         .merge(s.cpu(), n, Long::sum);
@@ -157,7 +199,9 @@ final class EventAccounting {
     static Map<String, Long> perProbe(List<Shortfall> shortfalls) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Shortfall s : shortfalls) {
-            counts.merge(s.probe() == null ? "all probes" : s.probe(), s.lost() + s.undelivered(), Long::sum);
+            if (s.lost() + s.undelivered() > 0) {
+                counts.merge(s.probe() == null ? "all probes" : s.probe(), s.lost() + s.undelivered(), Long::sum);
+            }
         }
         return counts;
     }

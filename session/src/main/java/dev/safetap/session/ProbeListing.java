@@ -1,10 +1,16 @@
 package dev.safetap.session;
 
+import dev.safetap.bytecode.CounterEvent;
+import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.kernel.FormatField;
 import dev.safetap.kernel.TracepointCatalog;
 import java.io.PrintStream;
 
-/** {@code safetap -l [PATTERN]}: the probes there are, as bpftrace -l prints them. */
+/**
+ * {@code safetap -l [PATTERN]}: the probes there are, as bpftrace -l prints them: the hardware and software events
+ * ({@code software:page-faults:}, the count left to the script), then the tracepoints. Profile and interval probes
+ * take any rate and are not listed.
+ */
 public final class ProbeListing {
     private ProbeListing() {
     }
@@ -16,8 +22,16 @@ public final class ProbeListing {
 
     private static void print(TracepointCatalog catalog, String pattern, boolean fields, PrintStream out) {
         String glob = oneStarPerRun(pattern.contains(":") ? pattern.replaceFirst("^(t|tracepoint):", "tracepoint:")
-                : "*" + pattern + "*");
+                .replaceFirst("^s:", "software:").replaceFirst("^h:", "hardware:") : "*" + pattern + "*");
         StringBuilder sb = new StringBuilder();
+        for (ProbeKind kind : new ProbeKind[] {ProbeKind.HARDWARE, ProbeKind.SOFTWARE}) {
+            for (CounterEvent event : CounterEvent.values()) {
+                String name = kind.name().toLowerCase() + ":" + event.eventName();
+                if (event.kind() == kind && (matches(glob, name) || matches(glob, name + ":"))) {
+                    sb.append(name).append(":\n");
+                }
+            }
+        }
         for (String tp : catalog.tracepoints()) {
             String name = "tracepoint:" + tp;
             if (!matches(glob, name) && !matches(glob, tp)) {

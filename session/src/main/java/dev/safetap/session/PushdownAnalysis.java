@@ -153,21 +153,22 @@ public final class PushdownAnalysis {
     private PushdownAnalysis(Program program, ProbeDecl probe, long cpid) {
         this.program = program;
         this.probe = probe;
-        this.layout = program.layouts().get(probe.layout());
+        this.layout = probe.layout() < 0 ? null : program.layouts().get(probe.layout());
         this.code = decode(program.actions().get(probe.action()).code());
         this.cpid = cpid;
     }
 
     /**
-     * Analyses tracepoint probe {@code probeIndex} of a verified program; {@code cpid} is the value the VM
-     * gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}. Only a verified
-     * program is analysed: the walk relies on its jumps landing on instructions, its layout slots existing and
-     * its registers being typed.
+     * Analyses tracepoint, software or hardware probe {@code probeIndex} of a verified program; {@code cpid} is the
+     * value the VM gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}; of a
+     * software or hardware probe, which has no record and no tracefs filter, only {@link Pushdown#commandScoped} is
+     * of use. Only a verified program is analysed: the walk relies on its jumps landing on instructions, its layout
+     * slots existing and its registers being typed.
      */
     public static Pushdown of(VerifiedProgram verified, int probeIndex, long cpid) {
         Program program = verified.program();
         ProbeDecl probe = program.probes().get(probeIndex);
-        if (probe.kind() != ProbeKind.TRACEPOINT) {
+        if (probe.kind() != ProbeKind.TRACEPOINT && probe.kind() != ProbeKind.SOFTWARE && probe.kind() != ProbeKind.HARDWARE) {
             return Pushdown.NONE;
         }
         return new PushdownAnalysis(program, probe, cpid).analyse();

@@ -7,11 +7,16 @@ import dev.safetap.kernel.CommTable;
 import dev.safetap.kernel.Sample;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.vm.EventContext;
+import dev.safetap.vm.Tier;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * What a sample goes through before a tier runs on it, on the merging thread and on the workers alike: whether the
- * script sees it at all (only the {@code -p} process; safetap's own threads left out), and the event context filled
- * from it. Immutable: one instance serves every thread.
+ * script sees it at all (only the {@code -p} process; safetap's own threads left out), the event context filled
+ * from it, and the probes it runs (one, or those sharing a software kind, {@link AttachPlan.Takers}). One instance
+ * serves every thread: the only state it changes is the count of samples each sharing probe has seen on each CPU,
+ * and the samples of one request on one CPU are delivered by one thread (its ring's).
  */
 final class SampleDelivery {
     /** safetap's own process: its threads' events (polling the rings, the JIT compiler's) are not the script's business. */
@@ -19,28 +24,74 @@ final class SampleDelivery {
 
     private final int pid;
     private final boolean[] leavesOutSelf;
+    /** Per stream: the probes its samples run, each on every {@code everyNth}-th sample of a CPU; null: the stream's own. */
+    private final int[][] takers;
+    private final long[][] everyNth;
+    /** Per stream with takers: samples seen per taker and CPU ({@code taker * cpuSlots + cpu}). */
+    private final long[][] seen;
+    private final int cpuSlots;
 
-    SampleDelivery(Program program, TraceSettings settings) {
+    /**
+     * @param takers the probes of the requests whose samples run more than their own probe, by stream
+     * @param cpus   the CPUs traced, by number
+     */
+    SampleDelivery(Program program, TraceSettings settings, Map<Integer, AttachPlan.Takers> takers, int[] cpus) {
         this.pid = settings.pid();
-        this.leavesOutSelf = new boolean[program.probes().size()];
-        for (int i = 0; i < leavesOutSelf.length; i++) {
+        int probes = program.probes().size();
+        this.leavesOutSelf = new boolean[probes];
+        for (int i = 0; i < probes; i++) {
             ProbeDecl probe = program.probes().get(i);
-            leavesOutSelf[i] = !settings.includeSelf() && probe.kind() == ProbeKind.TRACEPOINT
-                    && TraceSession.systemCall(probe.attach().tracepointName());
+            leavesOutSelf[i] = !settings.includeSelf() && (probe.kind() == ProbeKind.TRACEPOINT
+                    && TraceSession.systemCall(probe.attach().tracepointName()) || probe.kind() == ProbeKind.PROFILE
+                    || probe.kind() == ProbeKind.SOFTWARE || probe.kind() == ProbeKind.HARDWARE);
         }
+        this.cpuSlots = Arrays.stream(cpus).max().orElse(0) + 1;
+        this.takers = new int[probes][];
+        this.everyNth = new long[probes][];
+        this.seen = new long[probes][];
+        takers.forEach((stream, t) -> {
+            this.takers[stream] = t.probes().clone();
+            this.everyNth[stream] = t.everyNth().clone();
+            this.seen[stream] = new long[t.probes().length * cpuSlots];
+        });
     }
 
     /**
-     * Whether the script sees {@code sample}: it is of the {@code -p} process, if one was given, and not one of
-     * safetap's own system calls (unless --include-self). Other tracepoints keep events in safetap's threads: an
-     * interrupt, a softirq or a wakeup lands in whatever task runs, safetap's included, and is no doing of it (a disk
-     * completion that interrupted the tracer is still a completion).
+     * Whether the script sees {@code sample}: it is of the {@code -p} process, if one was given, and not of safetap's own
+     * process where the probe samples what tasks do (system calls, CPU time, page faults; unless --include-self). Other
+     * tracepoints keep events in safetap's threads: an interrupt, a softirq or a wakeup lands in whatever task runs,
+     * safetap's included, and is no doing of it (a disk completion that interrupted the tracer is still a completion).
      */
     boolean wanted(Sample sample) {
         return !(pid > 0 && sample.pid() != pid || sample.pid() == SELF && leavesOutSelf[sample.stream()]);
     }
 
-    /** Fills {@code ctx} from {@code sample}: its record and call chain in place, task, CPU, time, and the thread's name then. */
+    /**
+     * Runs {@code sample} on {@code tier} if the script sees it: fills {@code ctx} and fires every probe that takes it,
+     * in program order, until one calls exit().
+     */
+    void run(Sample sample, EventContext ctx, CommTable.Reader comms, Tier tier) {
+        if (!wanted(sample)) {
+            return;
+        }
+        fill(ctx, sample, comms);
+        int stream = sample.stream();
+        int[] probes = takers[stream];
+        if (probes == null) {
+            tier.fire(stream, ctx);
+            return;
+        }
+        for (int t = 0; t < probes.length && !tier.exitRequested(); t++) {
+            if (++seen[stream][t * cpuSlots + sample.cpu()] % everyNth[stream][t] == 0) {
+                tier.fire(probes[t], ctx);
+            }
+        }
+    }
+
+    /**
+     * Fills {@code ctx} from {@code sample}: its record and call chain in place, task, CPU, time, and the thread's name then (the idle
+     * task, tid 0, is {@code swapper/N} on CPU N).
+     */
     static void fill(EventContext ctx, Sample sample, CommTable.Reader comms) {
         ctx.record = sample.buffer();
         ctx.offset = sample.rawOffset();
@@ -49,7 +100,7 @@ final class SampleDelivery {
         ctx.tid = sample.tid();
         ctx.cpu = sample.cpu();
         ctx.timeNanos = sample.timeNanos();
-        ctx.commLength = comms.comm(sample.tid(), sample.timeNanos(), ctx.comm);
+        ctx.commLength = comms.comm(sample.tid(), sample.cpu(), sample.timeNanos(), ctx.comm);
         ctx.callchainOffset = sample.callchainOffset();
         ctx.callchainLength = sample.callchainLength();
     }

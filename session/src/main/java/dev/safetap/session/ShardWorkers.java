@@ -194,11 +194,9 @@ final class ShardWorkers {
 
         @Override
         public void onSample(Sample sample) {
-            if (discard || !delivery.wanted(sample)) {
-                return;
+            if (!discard) {
+                delivery.run(sample, ctx, comms, tier);
             }
-            SampleDelivery.fill(ctx, sample, comms);
-            tier.fire(sample.stream(), ctx);
         }
     }
 }

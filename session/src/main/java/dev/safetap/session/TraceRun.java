@@ -20,6 +20,7 @@ import dev.safetap.vm.Tier;
 import dev.safetap.vm.TierKind;
 import dev.safetap.vm.VmOptions;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -131,13 +132,13 @@ public final class TraceRun implements EventSink {
                 counting.served().forEach(c -> counted.add(c.probe()));
             }
             List<TraceRequest> sampled = plan.sampled(counted, workerCount > 0);
-            delivery = new SampleDelivery(program, settings);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            delivery = new SampleDelivery(program, settings, plan.takers(), session.cpus());
             comms = session.comms().reader();
             for (String note : session.notes()) {
                 err.println("warning: " + note);
             }
-            accounting = new EventAccounting(sampled.stream().map(r -> program.probes().get(r.stream()).name()).toList());
+            accounting = new EventAccounting(sampled.stream().map(plan::name).toList());
             if (stopRequested) {
                 return Ending.SIGNAL;
             }
@@ -341,13 +342,30 @@ public final class TraceRun implements EventSink {
             err.println("warning: " + undelivered + " events the kernel counted were not delivered since the last report ("
                     + EventAccounting.where(shortfalls, false) + "), so what is printed from now on misses them");
         }
+        long throttled = EventAccounting.throttled(shortfalls);
+        if (throttled > 0) {
+            err.println("warning: the kernel throttled sampling " + times(throttled) + " since the last report ("
+                    + EventAccounting.whereThrottled(shortfalls) + "), " + throttledWhy() + ", so what is printed from now on"
+                    + " misses samples");
+        }
         return true;
+    }
+
+    /** Why the kernel throttles a sampling event, and what to do; see {@link EventAccounting}. */
+    private static String throttledWhy() {
+        return "stopping each such event until its next tick because it sampled faster than"
+                + " kernel.perf_event_max_sample_rate allows (now " + TraceSession.maxSampleRate() + " a second); sample less often";
+    }
+
+
+    private static String times(long n) {
+        return n == 1 ? "once" : n + " times";
     }
 
     private void printLostEvents(List<EventAccounting.Shortfall> shortfalls) {
         if (!shortfalls.isEmpty()) {
             out.print(JsonWriter.lostEvents(EventAccounting.lost(shortfalls), EventAccounting.undelivered(shortfalls),
-                    EventAccounting.perProbe(shortfalls)));
+                    EventAccounting.throttled(shortfalls), EventAccounting.perProbe(shortfalls)));
         }
     }
 
@@ -364,6 +382,11 @@ public final class TraceRun implements EventSink {
             err.println("warning: " + undelivered + " events the kernel counted were not delivered ("
                     + EventAccounting.where(total, false) + ")");
         }
+        long throttled = EventAccounting.throttled(total);
+        if (throttled > 0) {
+            err.println("warning: the kernel throttled sampling " + times(throttled) + " (" + EventAccounting.whereThrottled(total)
+                    + "), " + throttledWhy());
+        }
     }
 
     /** {@code --strict}: a shortfall ends the run as an error, without END and maps, whose numbers would be short. */
@@ -374,10 +397,19 @@ public final class TraceRun implements EventSink {
         out.flush();
         long lost = EventAccounting.lost(shortfalls);
         long undelivered = EventAccounting.undelivered(shortfalls);
-        String what = (lost > 0 ? lost + " events lost (" + EventAccounting.where(shortfalls, true) + ")" : "")
-                + (lost > 0 && undelivered > 0 ? " and " : "")
-                + (undelivered > 0 ? undelivered + " events the kernel counted not delivered ("
-                        + EventAccounting.where(shortfalls, false) + ")" : "");
+        long throttled = EventAccounting.throttled(shortfalls);
+        List<String> parts = new ArrayList<>();
+        if (lost > 0) {
+            parts.add(lost + " events lost (" + EventAccounting.where(shortfalls, true) + ")");
+        }
+        if (undelivered > 0) {
+            parts.add(undelivered + " events the kernel counted not delivered (" + EventAccounting.where(shortfalls, false) + ")");
+        }
+        if (throttled > 0) {
+            parts.add("sampling throttled by the kernel " + times(throttled) + " (" + EventAccounting.whereThrottled(shortfalls)
+                    + "; kernel.perf_event_max_sample_rate is " + TraceSession.maxSampleRate() + ")");
+        }
+        String what = String.join(" and ", parts);
         err.println("error: " + what + ": --strict stops at the first missed event, so END did not run and the maps were"
                 + " not printed" + (lost > 0 ? "; raise --ring-pages (now " + ringPages + ")" : ""));
         return Ending.EVENTS_MISSED;
@@ -400,11 +432,9 @@ public final class TraceRun implements EventSink {
 
     @Override
     public void onSample(Sample sample) {
-        if (tier.exitRequested() || !delivery.wanted(sample)) {
-            return;
+        if (!tier.exitRequested()) {
+            delivery.run(sample, ctx, comms, tier);
         }
-        SampleDelivery.fill(ctx, sample, comms);
-        tier.fire(sample.stream(), ctx);
     }
 
     /**

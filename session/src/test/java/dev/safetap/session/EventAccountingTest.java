@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.safetap.kernel.DeliveryCounts;
 import dev.safetap.session.EventAccounting.Shortfall;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The accounting rule on counts as the kernel and the session report them: two CPUs, two probes. */
@@ -83,5 +84,18 @@ class EventAccountingTest {
         assertEquals("p: cpu1 1; q: cpu1 7", EventAccounting.where(s, false));
         assertEquals(15, EventAccounting.lost(s));
         assertEquals(8, EventAccounting.undelivered(s));
+    }
+
+    /** A THROTTLE record is a shortfall of unknown size: reported where it happened, and in the total. */
+    @Test
+    void aThrottledEventIsReportedOnItsCpu() {
+        long[] none = {0, 0, 0, 0};
+        DeliveryCounts throttled = new DeliveryCounts(CPUS, 2, new long[] {5, 0, 5, 0}, none, new long[] {5, 0, 5, 0},
+                NO_BACKLOG, NO_RING_LOST, new long[2], new long[] {0, 0, 3, 0});
+        assertEquals(List.of(new Shortfall("tracepoint:a:one", 1, 0, 0, 3)), accounting.check(throttled, false));
+        assertEquals(List.of(), accounting.check(throttled, true), "reported once");
+        assertEquals(List.of(new Shortfall("tracepoint:a:one", 1, 0, 0, 3)), accounting.total());
+        assertEquals("tracepoint:a:one: cpu1 3", EventAccounting.whereThrottled(accounting.total()));
+        assertEquals(Map.of(), EventAccounting.perProbe(accounting.total()), "no event of a known number");
     }
 }

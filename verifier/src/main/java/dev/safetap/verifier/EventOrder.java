@@ -2,7 +2,6 @@ package dev.safetap.verifier;
 
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.ProbeDecl;
-import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,14 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which probes need their events in time order, decided from the bytecode. A tracepoint probe whose action only
- * computes and aggregates ({@code count}, {@code sum}, {@code hist}, ...) into maps that no time-ordered probe
+ * Which probes need their events in time order, decided from the bytecode. A probe on kernel events (a tracepoint,
+ * a profile, a software or hardware event) whose action only computes and aggregates ({@code count}, {@code sum}, {@code hist}, ...) into maps that no time-ordered probe
  * touches gives the same maps whatever order its events run in, and on whichever thread: aggregation is commutative
  * and nothing reads the partial result. Such a probe runs in <b>any order</b>: on the worker of its CPU's ring, with
  * the worker's own copy of those maps, merged into the printed maps before anything reads them (a tick, END, the
  * exit print). Every other probe runs in <b>time order</b> on the one thread that merges the rings: it prints, exits,
- * reads or sets a map, or aggregates into a map that another time-ordered tracepoint probe reads, sets or clears. BEGIN, END and interval probes run on that
- * thread too, and may print, read and clear any map.
+ * reads or sets a map, or aggregates into a map that another time-ordered probe reads, sets or clears. BEGIN, END and
+ * interval probes, which safetap fires itself, run on that thread too, and may print, read and clear any map.
  */
 public final class EventOrder {
     private final boolean[] anyOrder;
@@ -43,8 +42,8 @@ public final class EventOrder {
             ProbeDecl probe = program.probes().get(p);
             List<Integer> maps = new ArrayList<>();
             aggregated.add(maps);
-            if (probe.kind() != ProbeKind.TRACEPOINT) {
-                reasons[p] = "it is not a tracepoint";
+            if (probe.kind().isSynthetic()) {
+                reasons[p] = "safetap fires it, on the thread that merges the rings";
                 continue;
             }
             reasons[p] = firstOrderedEffect(program, program.actions().get(probe.action()).code(), maps);
@@ -55,7 +54,7 @@ public final class EventOrder {
                 }
             }
         }
-        // A map a time-ordered tracepoint probe reads, sets, deletes, clears or prints must see every update in its
+        // A map a time-ordered probe reads, sets, deletes, clears or prints must see every update in its
         // place in time: the probes aggregating into it run in time order too. Aggregating alone is no such use.
         for (int p = 0; p < probes; p++) {
             for (int m : aggregated.get(p)) {

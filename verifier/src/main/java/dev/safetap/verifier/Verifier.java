@@ -2,6 +2,7 @@ package dev.safetap.verifier;
 
 import dev.safetap.bytecode.Action;
 import dev.safetap.bytecode.AttachPoint;
+import dev.safetap.bytecode.CounterEvent;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.Instruction;
 import dev.safetap.bytecode.LayoutSlot;
@@ -208,8 +209,9 @@ public final class Verifier {
             case TRACEPOINT -> word(a.target()) && word(a.function()) && a.offset() == 0 ? null
                     : "attaches to a tracepoint: its attach point is a category and an event, each of letters, digits and _, "
                     + "and offset 0";
-            case SOFTWARE, HARDWARE -> !a.target().isEmpty() && a.function().isEmpty() && a.offset() == 0 ? null
-                    : "attaches to a perf event: its attach point is the event name alone";
+            case SOFTWARE, HARDWARE -> CounterEvent.of(p.kind(), a.target()).isPresent() && a.function().isEmpty()
+                    && a.offset() == 0 ? null : "attaches to a perf event: its attach point is the name of a "
+                    + p.kind().name().toLowerCase() + " event alone (" + eventNames(p.kind()) + ")";
             case UPROBE, URETPROBE, USDT -> a.target().startsWith("/") && !a.function().isEmpty() && a.offset() >= 0
                     && (p.kind() == ProbeKind.UPROBE || a.offset() == 0) ? null
                     : "attaches to a binary: its attach point is an absolute path, a function and an offset (0 for returns and USDT)";
@@ -230,12 +232,17 @@ public final class Verifier {
         return max;
     }
 
+    /**
+     * Timed probes (intervals, profiles and the software clocks) have a period of 100 us to 365 days; the other
+     * software and hardware events one of 1 to {@link CounterEvent#MAX_PERIOD} events.
+     */
     private void checkPeriod(ProbeDecl p, String where) {
         boolean needsPeriod = switch (p.kind()) {
             case INTERVAL, PROFILE, SOFTWARE, HARDWARE -> true;
             default -> false;
         };
-        boolean timed = p.kind() == ProbeKind.INTERVAL || p.kind() == ProbeKind.PROFILE;
+        CounterEvent event = CounterEvent.of(p.kind(), p.attach().target()).orElse(null);
+        boolean timed = p.kind() == ProbeKind.INTERVAL || p.kind() == ProbeKind.PROFILE || event != null && event.clock();
         if (needsPeriod && p.period() <= 0) {
             throw diagnostics.reject(where + noun(p) + " period must be positive, got " + p.period() + (timed ? " ns" : " events"));
         }
@@ -243,10 +250,24 @@ public final class Verifier {
             throw diagnostics.reject(where + noun(p) + " period of " + p.period() + " ns is outside " + Limits.MIN_PERIOD_NANOS
                     + ".." + Limits.MAX_PERIOD_NANOS + " ns (100 us to 365 days)");
         }
+        if (event != null && !event.validPeriod(p.period())) {
+            throw diagnostics.reject(where + noun(p) + " period of " + p.period() + " events is outside 1.."
+                    + CounterEvent.MAX_PERIOD);
+        }
         if (!needsPeriod && p.period() != 0) {
             throw diagnostics.reject(where + "a " + p.kind() + " probe has no period, so it must be 0, not " + p.period()
                     + " (one program has one encoding)");
         }
+    }
+
+    private static String eventNames(ProbeKind kind) {
+        StringBuilder names = new StringBuilder();
+        for (CounterEvent e : CounterEvent.values()) {
+            if (e.kind() == kind) {
+                names.append(names.length() == 0 ? "" : ", ").append(e.eventName());
+            }
+        }
+        return names.toString();
     }
 
     private static boolean word(String s) {

@@ -113,7 +113,7 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             if (!p.kernel().isEmpty()) {
                 line(sb, "kernel", p.kernel());
             }
-            if (p.attach().startsWith("tracepoint:")) {
+            if (!p.attach().equals("BEGIN") && !p.attach().equals("END") && !p.attach().startsWith("interval:")) {
                 sb.append("    order: ").append(p.order().equals("any")
                         ? "any (it only aggregates: each ring's worker runs it, the maps are merged when read)"
                         : "time (" + Diagnostic.printable(p.orderReason()) + ")").append('\n');

@@ -29,10 +29,16 @@ public final class JsonWriter {
      * bpftrace's lost_events object with what safetap knows besides: {@code {"type": "lost_events", "data":
      * {"events": N, "lost": L, "undelivered": U, "probes": {"tracepoint:a:b": n, ...}}}}, where N = L + U, L the
      * events the rings dropped and U those the kernel counted but never wrote, and {@code probes} splits N by probe.
+     * When the kernel throttled a sampling event ({@code throttled} times, each an unknown number of samples never
+     * taken), {@code "throttled": T} follows {@code "undelivered"}.
      */
-    public static String lostEvents(long lost, long undelivered, Map<String, Long> probes) {
+    public static String lostEvents(long lost, long undelivered, long throttled, Map<String, Long> probes) {
         StringBuilder sb = new StringBuilder("{\"type\": \"lost_events\", \"data\": {\"events\": ").append(lost + undelivered)
-                .append(", \"lost\": ").append(lost).append(", \"undelivered\": ").append(undelivered).append(", \"probes\": {");
+                .append(", \"lost\": ").append(lost).append(", \"undelivered\": ").append(undelivered);
+        if (throttled > 0) {
+            sb.append(", \"throttled\": ").append(throttled);
+        }
+        sb.append(", \"probes\": {");
         String separator = "";
         for (Map.Entry<String, Long> e : probes.entrySet()) {
             sb.append(separator);

@@ -45,6 +45,8 @@ class JsonWriterTest {
         probes.put("tracepoint:a:b", 3000L);
         probes.put("tracepoint:\"q", 430L);
         assertEquals("{\"type\": \"lost_events\", \"data\": {\"events\": 3430, \"lost\": 3428, \"undelivered\": 2, \"probes\": "
-                + "{\"tracepoint:a:b\": 3000, \"tracepoint:\\\"q\": 430}}}\n", JsonWriter.lostEvents(3428, 2, probes));
+                + "{\"tracepoint:a:b\": 3000, \"tracepoint:\\\"q\": 430}}}\n", JsonWriter.lostEvents(3428, 2, 0, probes));
+        assertEquals("{\"type\": \"lost_events\", \"data\": {\"events\": 0, \"lost\": 0, \"undelivered\": 0, \"throttled\": 7,"
+                + " \"probes\": {}}}\n", JsonWriter.lostEvents(0, 0, 7, Map.of()));
     }
 }
