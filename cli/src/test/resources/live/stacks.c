@@ -1,6 +1,8 @@
 // Known call paths for the stack tests. `stacks calls N`: main -> hot_a -> hot_b -> leaf, which makes N getppid(2)
 // system calls with its own syscall instruction (no libc wrapper, so the innermost user frame is leaf itself).
-// `stacks burn MS`: spends MS milliseconds of CPU, two thirds in hot_a's loop and one third in hot_b's.
+// `stacks burn MS [FILE]`: spends about MS milliseconds of CPU, two thirds in main -> hot_a -> spin and one third in
+// main -> hot_b -> spin, then writes the CPU milliseconds it used in all to FILE.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,25 +28,19 @@ static double cpu_ms(void) {
 
 static volatile unsigned long sink;
 
-__attribute__((noinline)) void spin_b(double until) {
+/* Burns CPU until the process has used `until` ms of it. */
+__attribute__((noinline)) void spin(double until) {
     while (cpu_ms() < until) {
         for (int i = 0; i < 20000; i++) {
             sink += i;
         }
     }
-}
-
-__attribute__((noinline)) void spin_a(double until) {
-    while (cpu_ms() < until) {
-        for (int i = 0; i < 20000; i++) {
-            sink += i;
-        }
-    }
+    __asm__ volatile("" ::: "memory");
 }
 
 __attribute__((noinline)) void hot_b(int burn, long n) {
     if (burn) {
-        spin_b(cpu_ms() + n);
+        spin(cpu_ms() + n);
     } else {
         leaf(n);
     }
@@ -53,15 +49,28 @@ __attribute__((noinline)) void hot_b(int burn, long n) {
 
 __attribute__((noinline)) void hot_a(int burn, long n) {
     if (burn) {
-        spin_a(cpu_ms() + 2 * n);
+        spin(cpu_ms() + 2 * n);
+    } else {
+        hot_b(burn, n);
     }
-    hot_b(burn, n);
     __asm__ volatile("" ::: "memory");
 }
 
 int main(int argc, char **argv) {
     int burn = argc > 1 && strcmp(argv[1], "burn") == 0;
     long n = argc > 2 ? atol(argv[2]) : 1;
-    hot_a(burn, burn ? n / 3 : n);
+    if (burn) {
+        hot_a(1, n / 3);
+        hot_b(1, n / 3);
+        if (argc > 3) {
+            FILE *f = fopen(argv[3], "w");
+            if (f) {
+                fprintf(f, "%.3f\n", cpu_ms());
+                fclose(f);
+            }
+        }
+    } else {
+        hot_a(0, n);
+    }
     return 0;
 }

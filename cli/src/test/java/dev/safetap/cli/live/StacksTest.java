@@ -3,6 +3,7 @@ package dev.safetap.cli.live;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safetap.cli.HeadlessBrowser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,46 @@ class StacksTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Pattern.compile("\\{\"type\": \"map\", \"data\": \\{\"@\": \\{\"\\\\n    leaf\\+\\d+\\\\n,stwl_stacks\": 5\\}\\}\\}")
                 .matcher(r.out()).find(), r.out());
+    }
+
+    /** Sum of the counts of the entries whose key holds {@code frame}. */
+    private static long samplesThrough(String out, String frame) {
+        long total = 0;
+        for (String entry : out.split("\n(?=@\\[)")) {
+            Matcher m = COUNT.matcher(entry);
+            if (entry.contains(frame) && m.find()) {
+                total += Long.parseLong(m.group(1));
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void aProfileOfAKnownWorkloadSplitsItsCpuTwoToOneAndTheFlameGraphDrawsItSo() throws Exception {
+        Path binary = framePointers();
+        Path cpu = Files.createTempFile("stacks-cpu", ".txt");
+        Path svg = Files.createTempFile("stacks", ".svg");
+        LiveTracer.Result r = LiveTracer.trace("--flamegraph", svg.toString(), "-c", binary + " burn 1500 " + cpu,
+                "-e", "profile:hz:997 /pid == cpid/ { @[ustack] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        long a = samplesThrough(r.out(), "    hot_a+");
+        long b = samplesThrough(r.out(), "    hot_b+");
+        long all = counts(r.out()).stream().mapToLong(Long::longValue).sum();
+        double seconds = Double.parseDouble(Files.readString(cpu).trim()) / 1000;
+        assertEquals(997 * seconds, all, 0.1 * 997 * seconds, "samples against 997 Hz x the CPU time the workload used:\n" + r.out());
+        assertEquals(2.0, (double) a / b, 0.2, "hot_a " + a + ", hot_b " + b + ":\n" + r.out());
+        assertTrue(a + b >= 0.95 * all, "nearly every sample is in hot_a or hot_b:\n" + r.out());
+        assertEquals(a + b, samplesThrough(r.out(), "    main+"), "each stack of hot_a and hot_b reaches main:\n" + r.out());
+        List<String> widths = HeadlessBrowser.measure(svg, """
+                var out = [];
+                d.querySelectorAll('g.frame').forEach(function (g) {
+                  out.push(g.getAttribute('data-name') + ' ' + g.querySelector('rect').getBoundingClientRect().width);
+                });
+                return out;
+                """);
+        double wa = widths.stream().filter(w -> w.startsWith("hot_a ")).mapToDouble(w -> Double.parseDouble(w.substring(6))).sum();
+        double wb = widths.stream().filter(w -> w.startsWith("hot_b ")).mapToDouble(w -> Double.parseDouble(w.substring(6))).sum();
+        assertEquals(2.0, wa / wb, 0.2, "the flame graph's boxes: " + widths);
     }
 
     @Test
