@@ -120,6 +120,33 @@ class StacksTest {
     }
 
     @Test
+    void framesOfJitCompiledJavaAreNamedFromThePerfMapTheJvmWrites() throws Exception {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload", "jit"));
+        Path source = dir.resolve("JitHot.java");
+        try (var in = StacksTest.class.getResourceAsStream("/live/JitHot.java")) {
+            Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path bin = Path.of(System.getProperty("java.home"), "bin");
+        LiveTracer.Result javac = LiveTracer.run(List.of(bin.resolve("javac").toString(), "-d", dir.toString(), source.toString()));
+        assertEquals(0, javac.code(), javac.err());
+        LiveTracer.Result r = LiveTracer.trace("-c", bin.resolve("java") + " -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions"
+                        + " -XX:+DumpPerfMapAtExit -cp " + dir + " JitHot 1500",
+                "-e", "BEGIN { printf(\"cpid %d\\n\", cpid); } profile:hz:499 /pid == cpid/ { @[ustack(2)] = count(); }");
+        try {
+            assertEquals(0, r.code(), r.err());
+            long jit = samplesThrough(r.out(), "    long JitHot.spinHot(long)+");
+            long all = counts(r.out()).stream().mapToLong(Long::longValue).sum();
+            assertTrue(jit > all / 2, "most samples are in the JIT-compiled loop, named from /tmp/perf-PID.map (" + jit + " of "
+                    + all + "):\n" + r.out());
+        } finally {
+            Matcher cpid = Pattern.compile("^cpid (\\d+)$", Pattern.MULTILINE).matcher(r.out());
+            if (cpid.find()) {
+                Files.deleteIfExists(Path.of("/tmp/perf-" + cpid.group(1) + ".map"));
+            }
+        }
+    }
+
+    @Test
     void hiddenKernelAddressesSayWhichSysctlToChange() throws Exception {
         Path sysctl = Path.of("/proc/sys/kernel/kptr_restrict");
         String before = Files.readString(sysctl).trim();
