@@ -85,6 +85,8 @@ public enum Opcode {
     STACK(0x43, REG, U8, U8),
     /** d = the code address s as a symbol ({@link StackKind} u8: kernel or user, one frame, printed by name alone). */
     SYM(0x44, REG, REG, U8),
+    /** d = the address of the kernel symbol named by string table[u16], as the kernel lists it when the run starts; 0 if none. */
+    KADDR(0x45, REG, U16),
 
     /** d = map[keys], or 0 / "" when absent. Scalar maps and count/sum/min/max/avg aggregations. */
     MAP_GET(0x50, REG, U16, REGS),

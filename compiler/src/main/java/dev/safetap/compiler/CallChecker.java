@@ -58,6 +58,14 @@ final class CallChecker {
         if (s == Signature.KSYM || s == Signature.USYM) {
             return symbol(c, s);
         }
+        if (s == Signature.KADDR) {
+            if (!s.fits(args)) {
+                checker.error(c, s.misuse(fn, args.size()), s.usage());
+                return null;
+            }
+            checker.record(args.get(0), ValueType.STR);
+            return ValueType.INT;
+        }
         if (!s.fits(args)) {
             checker.error(c, s.misuse(fn, args.size()), s.usage());
             if (s == Signature.PRINTF) {

@@ -435,6 +435,11 @@ final class CodeGen {
         if (s.isStack()) {
             return stack(s, CallChecker.perfMode(c), CallChecker.frames(c));
         }
+        if (s == Signature.KADDR) {
+            int r = allocInt();
+            b.emit(Opcode.KADDR, r, string(((StrLit) c.args().get(0)).value()));
+            return r;
+        }
         if (s == Signature.KSYM || s == Signature.USYM) {
             int mark = top;
             int address = expr(c.args().get(0));

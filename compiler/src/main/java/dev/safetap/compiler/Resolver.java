@@ -349,6 +349,9 @@ final class Resolver {
             case KSTACK, USTACK, STACK -> {
                 return ValueType.STACK;
             }
+            case KADDR -> {
+                return ValueType.INT;
+            }
             case KSYM, USYM -> {
                 return typeOf(args.get(0)) == ValueType.INT ? ValueType.STACK : null;
             }

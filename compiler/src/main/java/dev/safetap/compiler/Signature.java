@@ -74,7 +74,9 @@ enum Signature {
     STACK("stack", ValueType.STACK, Form.ANY, 0, 1, "takes at most a frame count, not %d arguments",
             "write `stack()` or `stack(N)`, with N from 1 to 127", KSTACK),
     KSYM("ksym", ValueType.STACK, Form.ANY, 1, 1, "takes one address, not %d arguments", "write `ksym(address)`", null),
-    USYM("usym", ValueType.STACK, Form.ANY, 1, 1, "takes one address, not %d arguments", "write `usym(address)`", null);
+    USYM("usym", ValueType.STACK, Form.ANY, 1, 1, "takes one address, not %d arguments", "write `usym(address)`", null),
+    KADDR("kaddr", ValueType.INT, Form.FORMAT, 1, 1, "takes one kernel symbol name in quotes",
+            "write `kaddr(\"vfs_read\")`", null);
 
     enum Kind {
         /** A value of the firing context, read with CTX. */

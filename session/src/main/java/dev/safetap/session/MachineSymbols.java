@@ -24,7 +24,7 @@ import java.util.Optional;
  * share it.
  */
 final class MachineSymbols implements CodeSymbols {
-    private final ProcessMappings tracked;
+    private ProcessMappings tracked = new ProcessMappings();
     private final PrintStream err;
     private KernelSymbols kernel;
     private UserSymbolizer user;
@@ -34,20 +34,34 @@ final class MachineSymbols implements CodeSymbols {
     private record Space(AddressSpace space, List<Mapping> before, int tracked) {
     }
 
-    MachineSymbols(ProcessMappings tracked, PrintStream err) {
-        this.tracked = tracked;
+    MachineSymbols(PrintStream err) {
         this.err = err;
+    }
+
+    /** From now on, names user addresses also from the mappings {@code tracked} records. */
+    synchronized void track(ProcessMappings tracked) {
+        this.tracked = tracked;
+        spaces.clear();
     }
 
     @Override
     public synchronized Named kernel(long address) {
+        return named(kernel().lookup(address), false);
+    }
+
+    private KernelSymbols kernel() {
         if (kernel == null) {
             kernel = KernelSymbols.load();
             if (kernel.hidden()) {
                 err.println("warning: " + KernelSymbols.hiddenMessage());
             }
         }
-        return named(kernel.lookup(address), false);
+        return kernel;
+    }
+
+    @Override
+    public synchronized long kernelAddress(String name) {
+        return kernel().address(name).orElse(0);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.safetap.session;
 
+import dev.safetap.bytecode.Diagnostic;
+import dev.safetap.bytecode.Instruction;
+import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.CommTable;
@@ -100,6 +103,24 @@ public final class TraceRun implements EventSink {
         }
     }
 
+    /** Refuses a kaddr("name") the kernel lists no symbol for, before anything is attached. */
+    private static void checkKernelAddresses(Program program, MachineSymbols symbols) {
+        for (var action : program.actions()) {
+            byte[] code = action.code();
+            for (int pc = 0; pc < code.length; ) {
+                Instruction insn = Instruction.decode(code, pc);
+                if (insn.opcode() == Opcode.KADDR) {
+                    String name = program.strings().get(insn.intOperand(1));
+                    if (symbols.kernelAddress(name) == 0) {
+                        throw AttachException.attach("kaddr(\"" + Diagnostic.printable(name) + "\"): the kernel lists no symbol "
+                                + Diagnostic.printable(name) + " in /proc/kallsyms (or hides its addresses: kernel.kptr_restrict)");
+                    }
+                }
+                pc += insn.length();
+            }
+        }
+    }
+
     /** Whether some probe takes a user stack or symbol, whose names need the mappings processes make while tracing. */
     private static boolean namesUserAddresses(VerifiedProgram verified) {
         return verified.report().probes().stream().flatMap(p -> p.stacks().stream()).anyMatch(s -> s.startsWith("u"));
@@ -113,6 +134,8 @@ public final class TraceRun implements EventSink {
         ringPages = settings.ringPages() > 0 ? settings.ringPages()
                 : MemoryBudget.defaultRingPages(verified, settings.memoryBudget(), workerCount);
         MemoryBudget.check(verified, ringPages, settings.memoryBudget(), workerCount);
+        MachineSymbols symbols = new MachineSymbols(err);
+        checkKernelAddresses(program, symbols);
         installSignalHandlers();
         TracedProcess target = settings.pid() > 0 ? TracedProcess.of(settings.pid()) : null;
         HeldCommand command = null;
@@ -133,6 +156,7 @@ public final class TraceRun implements EventSink {
             }
             List<TraceRequest> sampled = plan.sampled(counted, workerCount > 0);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
+            symbols.track(session.mappings());
             delivery = new SampleDelivery(program, settings, plan.takers(), session.cpus());
             comms = session.comms().reader();
             for (String note : session.notes()) {
@@ -144,7 +168,7 @@ public final class TraceRun implements EventSink {
             }
             long start = System.nanoTime();
             VmOptions vmOptions = new VmOptions(out, err, start, cpid, settings.format(),
-                    new StackTable(new MachineSymbols(session.mappings(), err)));
+                    new StackTable(symbols));
             tier = TierKind.INTERP.create(verified, vmOptions);
             if (session.shardCount() > 0) {
                 workers = new ShardWorkers(verified, session, workerCount, vmOptions, delivery);

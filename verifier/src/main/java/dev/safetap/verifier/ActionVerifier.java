@@ -235,6 +235,7 @@ final class ActionVerifier {
                 }
                 stacks.add(kind.spelling());
             }
+            case KADDR -> string(insn, insn.intOperand(1));
             case MAP_GET -> {
                 MapDecl m = map(insn, insn.intOperand(1));
                 if (!m.kind().readable()) {
@@ -350,6 +351,7 @@ final class ActionVerifier {
             case FIELD -> write(insn, 0, INT);
             case FIELD_STR -> write(insn, 0, STR);
             case STACK -> write(insn, 0, STACK);
+            case KADDR -> write(insn, 0, INT);
             case SYM -> {
                 read(insn, insn.intOperand(1), INT);
                 write(insn, 0, STACK);

@@ -251,6 +251,7 @@ public final class CheckedInterpreter implements Tier {
                 case FIELD_STR -> readStringField(probe, insn.intOperand(1), ctx, insn.intOperand(0));
                 case CTX -> readBuiltin(insn.intOperand(1), insn.intOperand(0), probe, ctx);
                 case STACK -> takeStack(insn, ctx);
+                case KADDR -> setInt(insn.intOperand(0), stacks.symbols().kernelAddress(string(insn.intOperand(1))));
                 case SYM -> {
                     StackKind kind = StackKind.fromCode(insn.intOperand(2));
                     if (kind == null || !kind.symbol()) {

@@ -34,4 +34,9 @@ public interface CodeSymbols {
 
     /** The symbol of process {@code pid} containing the user address, or null when none is known. */
     Named user(int pid, long address);
+
+    /** The address of the kernel symbol {@code name}, or 0 when the kernel lists none (or names nothing here). */
+    default long kernelAddress(String name) {
+        return 0;
+    }
 }

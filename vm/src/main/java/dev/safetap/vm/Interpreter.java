@@ -69,6 +69,9 @@ public final class Interpreter implements Tier {
             loops = Math.max(loops, d.loops);
             printf[i] = new PrintfFormatter[d.length];
             for (int k = 0; k < d.length; k++) {
+                if (d.op[k] == Opcode.KADDR) {
+                    d.imm[k] = options.stacks().symbols().kernelAddress(program.strings().get(d.b[k]));
+                }
                 if (d.op[k] == Opcode.PRINTF) {
                     printf[i][k] = new PrintfFormatter(program.strings().get(d.b[k]));
                 }
@@ -229,6 +232,7 @@ public final class Interpreter implements Tier {
                     r[a[i]] = stacks.symbol(STACK_KINDS[c[i]], ctx.pid, r[b[i]]);
                     i++;
                 }
+                case KADDR -> r[a[i]] = d.imm[i++];
                 case MAP_GET -> {
                     MapStore m = loadKey(b[i], d.regs[i]);
                     int e = m.find();

@@ -147,6 +147,19 @@ class StacksTest {
     }
 
     @Test
+    void kaddrIsTheAddressTheKernelListsAndAnUnknownSymbolIsRefusedBeforeAttaching() throws Exception {
+        String listed = Files.readAllLines(Path.of("/proc/kallsyms")).stream().filter(l -> l.endsWith(" ksys_read"))
+                .findFirst().orElseThrow().split(" ")[0];
+        LiveTracer.Result r = LiveTracer.trace("-e", "BEGIN { printf(\"%x %s\\n\", kaddr(\"ksys_read\"), ksym(kaddr(\"ksys_read\")));"
+                + " exit(); }");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(Long.toHexString(Long.parseUnsignedLong(listed, 16)) + " ksys_read\n"), listed + ":\n" + r.out());
+        LiveTracer.Result unknown = LiveTracer.trace("-e", "BEGIN { printf(\"%d\\n\", kaddr(\"no_such_symbol_here\")); exit(); }");
+        assertEquals(3, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("kaddr(\"no_such_symbol_here\"): the kernel lists no symbol"), unknown.err());
+    }
+
+    @Test
     void hiddenKernelAddressesSayWhichSysctlToChange() throws Exception {
         Path sysctl = Path.of("/proc/sys/kernel/kptr_restrict");
         String before = Files.readString(sysctl).trim();
