@@ -13,12 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Call frame sections truncated, mangled and written by hand to break each bound: finding a row never throws,
- * never hangs, and ends in "no row". Random cases name their seed.
+ * Call frame sections truncated, mangled and written by hand to break each bound, and stacks of garbage: finding
+ * a row and unwinding never throw, never hang, and end in "no row" or a short walk. Random cases name their seed.
  */
 class MalformedFramesTest {
     private static final long SEED = 0xcf1_5eedL;
@@ -190,6 +191,47 @@ class MalformedFramesTest {
         byte[] location = {0x57};
         assertFalse(expression.evaluate(location, 0, 1, registers, known, stack, false, 0), "DW_OP_reg7 is no value");
         assertFalse(expression.evaluate(plt, 4, 100, registers, known, stack, false, 0), "a block past its section");
+    }
+
+    @Test
+    void garbageStacksNeverThrowAndEndWithinTheFrameLimit() throws Exception {
+        Path binary = CapturedStack.compile(dir, "o2pie", "-O2", "-fomit-frame-pointer", "-fPIE", "-pie");
+        CapturedStack captured = CapturedStack.run(binary, dir, CapturedStack.Chain.QSORT);
+        UserSymbolizer symbolizer = new UserSymbolizer(new DebugFileDirectory(dir.resolve("none")), Path.of("/proc"), dir);
+        DwarfUnwinder unwinder = new DwarfUnwinder(symbolizer);
+        FramePointerUnwinder framePointers = new FramePointerUnwinder();
+        UserStack real = captured.stack();
+        byte[] original = new byte[real.stackSize()];
+        real.stack().get(0, original);
+        long[] code = captured.space().mappings().stream().filter(Mapping::executable)
+                .flatMapToLong(m -> LongStream.of(m.start(), m.end() - 1)).toArray();
+        Random random = new Random(SEED);
+        long[] pcs = new long[StackUnwinder.MAX_FRAMES];
+        assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            for (int round = 0; round < 3000; round++) {
+                byte[] bytes = original.clone();
+                for (int f = 1 + random.nextInt(64); f > 0; f--) {
+                    int at = random.nextInt(bytes.length);
+                    bytes[at] = (byte) (random.nextBoolean() ? random.nextInt(256) : bytes[at ^ 8]);
+                }
+                long[] values = real.registers().clone();
+                int which = random.nextInt(values.length);
+                values[which] = random.nextBoolean() ? random.nextLong() : code[random.nextInt(code.length)];
+                ByteBuffer buffer = ByteBuffer.wrap(bytes).order(random.nextBoolean() ? ByteOrder.BIG_ENDIAN
+                        : ByteOrder.LITTLE_ENDIAN);
+                int offset = random.nextInt(3) == 0 ? random.nextInt(64) - 8 : 0;
+                int size = random.nextInt(4) == 0 ? random.nextInt() : bytes.length;
+                long mask = random.nextInt(8) == 0 ? random.nextLong() : real.registerMask();
+                UserStack stack = new UserStack(mask, values, buffer, offset, size);
+                int n = unwinder.unwind(captured.pid(), captured.space(), stack, pcs);
+                assertTrue(n >= 0 && n <= StackUnwinder.MAX_FRAMES);
+                n = framePointers.unwind(captured.pid(), captured.space(), stack, pcs);
+                assertTrue(n >= 0 && n <= StackUnwinder.MAX_FRAMES);
+            }
+        });
+        assertEquals(0, unwinder.unwind(1, new AddressSpace(), new UserStack(0, new long[0], null, 0, 0), pcs));
+        assertEquals(1, unwinder.unwind(1, new AddressSpace(),
+                new UserStack(X86Register.IP.mask(), new long[] {0x1234}, null, 0, 0), pcs));
     }
 
     /** FDE starts and random addresses within the section's range of functions, to look up. */
