@@ -1,8 +1,5 @@
 package dev.safetap.symbols;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -167,8 +164,10 @@ record CapturedStack(UserStack stack, AddressSpace space, int pid, Path binary) 
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), out.toString(), chain.name().toLowerCase());
         Process process = builder.redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), binary + " did not finish");
-        assertEquals(0, process.exitValue(), binary + ": " + output);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new AssertionError(binary + " " + chain + " did not capture: " + output);
+        }
         String[] r = Files.readString(out.resolve("registers")).trim().split(" ");
         long ip = hex(r[0]);
         long sp = hex(r[1]);
