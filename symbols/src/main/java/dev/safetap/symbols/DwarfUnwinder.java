@@ -29,14 +29,21 @@ import java.util.OptionalLong;
  *
  * <p>Caches. The images come from the {@link UserSymbolizer}'s cache; the call frame information of at most
  * {@link #MAX_FILES} of them, about {@link #MAX_BYTES} of heap, is kept, least recently used evicted first.
- * Unwinding reuses this object's row, registers and expression stack, allocating nothing per frame beyond the
- * lookups of mapping and image. Not thread-safe: the printing thread owns it, as it owns the symbolizer.
+ * The binary and call frame information of the last {@link #RECENT} mappings walked through are remembered, so
+ * that a frame in one of them costs a mapping lookup, not a visit of each cache; and {@link #ROWS} rows are kept
+ * by the address they were found for, so that a return address seen before (a hot path, a recursion) is not
+ * interpreted again. Both let go of call frame information the cache evicts. Unwinding reuses this object's
+ * rows, registers and expression stack, allocating per frame only what the mapping lookup does (about 24 bytes). Not thread-safe: the printing thread owns it, as it owns the symbolizer.
  */
 public final class DwarfUnwinder implements StackUnwinder {
     /** The most binaries whose call frame information is kept. */
     public static final int MAX_FILES = 256;
     /** The heap the kept call frame information may hold together, roughly. */
     public static final long MAX_BYTES = 256L << 20;
+    /** How many mappings {@link #rowAt} remembers the binary of, without asking the caches. */
+    static final int RECENT = 8;
+    /** How many rows are kept by the address they were found for (a power of two). */
+    static final int ROWS = 256;
 
     private static final int COLUMNS = X86Register.DWARF_COLUMNS;
     private static final int SP = X86Register.DWARF_SP;
@@ -45,17 +52,35 @@ public final class DwarfUnwinder implements StackUnwinder {
     private static final X86Register[] REGISTERS = X86Register.values();
 
     private final UserSymbolizer symbolizer;
+    private final int maxFiles;
+    private final long maxBytes;
     private final LinkedHashMap<BinaryImage, CallFrameInfo> infos = new LinkedHashMap<>(16, 0.75f, true);
     private long infoBytes;
     private final long[] registers = new long[COLUMNS];
     private final long[] caller = new long[COLUMNS];
     private long known;
-    private final UnwindRow row = new UnwindRow();
+    private final UnwindRow found = new UnwindRow();
     private final DwarfExpression expression = new DwarfExpression();
+    /** The last mappings looked up (by identity, with their pid), their binary's ELF file and call frame information. */
+    private final Mapping[] recentMappings = new Mapping[RECENT];
+    private final int[] recentPids = new int[RECENT];
+    private final ElfFile[] recentFiles = new ElfFile[RECENT];
+    private final CallFrameInfo[] recentInfos = new CallFrameInfo[RECENT];
+    private int nextRecent;
+    /** Rows by a hash of the address: the information and ELF address each was found for. */
+    private final UnwindRow[] rows = new UnwindRow[ROWS];
+    private final CallFrameInfo[] rowInfos = new CallFrameInfo[ROWS];
+    private final long[] rowAddresses = new long[ROWS];
 
     /** An unwinder finding binaries, and their debug files, through {@code symbolizer}. */
     public DwarfUnwinder(UserSymbolizer symbolizer) {
+        this(symbolizer, MAX_FILES, MAX_BYTES);
+    }
+
+    DwarfUnwinder(UserSymbolizer symbolizer, int maxFiles, long maxBytes) {
         this.symbolizer = symbolizer;
+        this.maxFiles = maxFiles;
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -76,8 +101,9 @@ public final class DwarfUnwinder implements StackUnwinder {
             if (n == limit || !isKnown(SP)) {
                 break;
             }
-            if (rowAt(pid, space, interrupted ? pc : pc - 1)) {
-                if (!callerByRow(stack)) {
+            UnwindRow row = rowAt(pid, space, interrupted ? pc : pc - 1);
+            if (row != null) {
+                if (!callerByRow(row, stack)) {
                     break;
                 }
                 interrupted = row.signalFrame();
@@ -100,26 +126,74 @@ public final class DwarfUnwinder implements StackUnwinder {
         return (known & (1L << column)) != 0;
     }
 
-    /** Fills {@link #row} with the rules at {@code pc} of the binary mapped there; false when there are none. */
-    private boolean rowAt(int pid, AddressSpace space, long pc) {
-        Optional<Mapping> found = space.find(pc);
-        if (found.isEmpty() || !found.get().fileBacked()) {
-            return false;
+    /**
+     * The rules at {@code pc} of the binary mapped there, from {@link #rows} or found and kept there; null when
+     * there are none. The row is valid until the next call.
+     */
+    private UnwindRow rowAt(int pid, AddressSpace space, long pc) {
+        Optional<Mapping> mapped = space.find(pc);
+        if (mapped.isEmpty() || !mapped.get().fileBacked()) {
+            return null;
         }
-        Mapping mapping = found.get();
-        Optional<BinaryImage> image = symbolizer.image(pid, mapping);
-        if (image.isEmpty() || image.get().elf().isEmpty()) {
-            return false;
+        Mapping mapping = mapped.get();
+        int recent = recent(pid, mapping);
+        if (recent < 0) {
+            return null;
         }
-        OptionalLong address = image.get().elf().get().virtualAddress(mapping.fileOffset(pc));
-        return address.isPresent() && info(image.get()).find(address.getAsLong(), row);
+        OptionalLong elfAddress = recentFiles[recent].virtualAddress(mapping.fileOffset(pc));
+        if (elfAddress.isEmpty()) {
+            return null;
+        }
+        long address = elfAddress.getAsLong();
+        CallFrameInfo info = recentInfos[recent];
+        int slot = (int) ((address * 0x9e3779b97f4a7c15L) >>> (64 - Integer.numberOfTrailingZeros(ROWS)));
+        UnwindRow kept = rows[slot];
+        if (kept != null && rowInfos[slot] == info && rowAddresses[slot] == address) {
+            return kept;
+        }
+        if (!info.find(address, found)) {
+            return null;
+        }
+        if (kept == null) {
+            kept = new UnwindRow();
+            rows[slot] = kept;
+        }
+        kept.copyFrom(found);
+        rowInfos[slot] = info;
+        rowAddresses[slot] = address;
+        return kept;
     }
 
     /**
-     * Replaces {@link #registers} with the caller's, as {@link #row} says; false when the walk ends here (see the
+     * Where {@code mapping} of {@code pid} is among the recent ones, added first if it is not; -1 when no ELF file
+     * can be read for it. A mapping names one version of one file while it exists, so its binary need not be
+     * looked up again; the few remembered keep their call frame information alive even once evicted from the
+     * cache, which costs at most {@link #RECENT} binaries' worth.
+     */
+    private int recent(int pid, Mapping mapping) {
+        for (int i = 0; i < RECENT; i++) {
+            if (recentMappings[i] == mapping && recentPids[i] == pid) {
+                return i;
+            }
+        }
+        Optional<BinaryImage> image = symbolizer.image(pid, mapping);
+        if (image.isEmpty() || image.get().elf().isEmpty()) {
+            return -1;
+        }
+        int slot = nextRecent;
+        nextRecent = (nextRecent + 1) % RECENT;
+        recentMappings[slot] = mapping;
+        recentPids[slot] = pid;
+        recentFiles[slot] = image.get().elf().get();
+        recentInfos[slot] = info(image.get());
+        return slot;
+    }
+
+    /**
+     * Replaces {@link #registers} with the caller's, as {@code row} says; false when the walk ends here (see the
      * class comment).
      */
-    private boolean callerByRow(UserStack stack) {
+    private boolean callerByRow(UnwindRow row, UserStack stack) {
         long cfa;
         if (row.cfaByExpression()) {
             if (!expression.evaluate(row.code, row.cfaExpression, row.cfaExpressionLength, registers, known, stack,
@@ -188,6 +262,22 @@ public final class DwarfUnwinder implements StackUnwinder {
         return true;
     }
 
+    /** Drops the recent mappings and kept rows of {@code evicted}, so that it is not held beyond the caches' bound. */
+    private void forget(CallFrameInfo evicted) {
+        for (int i = 0; i < RECENT; i++) {
+            if (recentInfos[i] == evicted) {
+                recentMappings[i] = null;
+                recentInfos[i] = null;
+                recentFiles[i] = null;
+            }
+        }
+        for (int i = 0; i < ROWS; i++) {
+            if (rowInfos[i] == evicted) {
+                rowInfos[i] = null;
+            }
+        }
+    }
+
     /** The call frame information of {@code image}, read on first use and kept as the class comment says. */
     private CallFrameInfo info(BinaryImage image) {
         CallFrameInfo info = infos.get(image);
@@ -198,9 +288,11 @@ public final class DwarfUnwinder implements StackUnwinder {
         infos.put(image, info);
         infoBytes += info.retainedBytes();
         Iterator<Map.Entry<BinaryImage, CallFrameInfo>> eldest = infos.entrySet().iterator();
-        while (infos.size() > 1 && (infos.size() > MAX_FILES || infoBytes > MAX_BYTES)) {
-            infoBytes -= eldest.next().getValue().retainedBytes();
+        while (infos.size() > 1 && (infos.size() > maxFiles || infoBytes > maxBytes)) {
+            CallFrameInfo evicted = eldest.next().getValue();
+            infoBytes -= evicted.retainedBytes();
             eldest.remove();
+            forget(evicted);
         }
         return info;
     }

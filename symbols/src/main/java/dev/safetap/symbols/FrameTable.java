@@ -43,6 +43,9 @@ final class FrameTable {
     private final int[] offsets;
     private final HashMap<Integer, CommonInformationEntry> entries = new HashMap<>();
     private final DwarfReader in;
+    /** The CIE found last and its offset, asked for again by most FDEs (a binary has one or a few). */
+    private int lastCieOffset = -1;
+    private CommonInformationEntry lastCie;
     private final CallFrameInterpreter interpreter = new CallFrameInterpreter();
 
     /** The entry header {@link #entry} read last: where the entry ends, where its id lies, the id, whether a CIE. */
@@ -200,6 +203,9 @@ final class FrameTable {
         if (offset < 0 || offset >= bytes.length) {
             throw MalformedFrames.INSTANCE;
         }
+        if (offset == lastCieOffset) {
+            return lastCie;
+        }
         CommonInformationEntry known = entries.get((int) offset);
         if (known == null) {
             try {
@@ -214,6 +220,8 @@ final class FrameTable {
         if (known == MALFORMED) {
             throw MalformedFrames.INSTANCE;
         }
+        lastCieOffset = (int) offset;
+        lastCie = known;
         return known;
     }
 

@@ -82,6 +82,14 @@ public final class UnwindRow {
         code = other.code;
     }
 
+    /** Makes this row {@code other}'s equal: rules, range and signal flag. */
+    void copyFrom(UnwindRow other) {
+        copyRules(other);
+        start = other.start;
+        end = other.end;
+        signalFrame = other.signalFrame;
+    }
+
     /** Sets column {@code column}'s rule from {@code other}'s. */
     void copyRule(UnwindRow other, int column) {
         rules[column] = other.rules[column];

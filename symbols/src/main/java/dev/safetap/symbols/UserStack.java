@@ -15,14 +15,10 @@ import java.nio.ByteOrder;
  * read little-endian. Inconsistent values (a mask naming more registers than given, a size past the buffer's
  * limit) are not refused: the registers or bytes that are not there are unknown.
  *
- * @param registerMask the {@code sample_regs_user} mask the event asked for
- * @param registers    the sampled values, one per bit of the mask
- * @param stack        the buffer holding the copied stack (not modified; its position and limit are not used
- *                     except that bytes past the limit are not read)
- * @param stackOffset  where the copied stack starts in {@code stack}
- * @param stackSize    how many copied bytes are valid
+ * <p>The stack's base address and readable size are computed once, when built: the arrays and buffer are the
+ * caller's and are not copied, so they must not change while an unwinder reads them.
  */
-public record UserStack(long registerMask, long[] registers, ByteBuffer stack, int stackOffset, int stackSize) {
+public final class UserStack {
     /** Registers an unwinder needs at least: the instruction, stack and frame pointers. */
     public static final long MINIMUM_MASK = X86Register.IP.mask() | X86Register.SP.mask() | X86Register.BP.mask();
     /**
@@ -33,6 +29,61 @@ public record UserStack(long registerMask, long[] registers, ByteBuffer stack, i
     public static final long GENERAL_MASK = 0xff01ffL;
     /** The most user stack perf copies per sample (the kernel caps sample_stack_user below 64 KiB). */
     public static final int MAX_STACK = 65528;
+
+    private final long registerMask;
+    private final long[] registers;
+    private final ByteBuffer stack;
+    private final int stackOffset;
+    private final int stackSize;
+    private final long base;
+    private final int readable;
+
+    /**
+     * A sample's user state.
+     *
+     * @param registerMask the {@code sample_regs_user} mask the event asked for
+     * @param registers    the sampled values, one per bit of the mask
+     * @param stack        the buffer holding the copied stack (not modified; its position is not used, and bytes
+     *                     past its limit are not read)
+     * @param stackOffset  where the copied stack starts in {@code stack}
+     * @param stackSize    how many copied bytes are valid
+     */
+    public UserStack(long registerMask, long[] registers, ByteBuffer stack, int stackOffset, int stackSize) {
+        this.registerMask = registerMask;
+        this.registers = registers;
+        this.stack = stack;
+        this.stackOffset = stackOffset;
+        this.stackSize = stackSize;
+        this.base = value(X86Register.SP);
+        boolean usable = stack != null && stackOffset >= 0 && stackSize > 0 && stackOffset <= stack.limit()
+                && has(X86Register.SP);
+        this.readable = usable ? Math.min(stackSize, stack.limit() - stackOffset) : 0;
+    }
+
+    /** The {@code sample_regs_user} mask the registers were sampled with. */
+    public long registerMask() {
+        return registerMask;
+    }
+
+    /** The sampled values, one per bit of {@link #registerMask}. */
+    public long[] registers() {
+        return registers;
+    }
+
+    /** The buffer holding the copied stack. */
+    public ByteBuffer stack() {
+        return stack;
+    }
+
+    /** Where the copied stack starts in {@link #stack}. */
+    public int stackOffset() {
+        return stackOffset;
+    }
+
+    /** How many copied bytes the sample says are valid. */
+    public int stackSize() {
+        return stackSize;
+    }
 
     /** Whether {@code register} was sampled. */
     public boolean has(X86Register register) {
@@ -47,26 +98,23 @@ public record UserStack(long registerMask, long[] registers, ByteBuffer stack, i
 
     /** The address of the first copied byte: the sampled stack pointer (0 when SP was not sampled). */
     public long base() {
-        return value(X86Register.SP);
+        return base;
     }
 
     /** How many copied bytes can be read: {@code stackSize}, less what lies outside the buffer. */
     public int readableBytes() {
-        if (stack == null || stackOffset < 0 || stackSize <= 0 || stackOffset > stack.limit() || !has(X86Register.SP)) {
-            return 0;
-        }
-        return Math.min(stackSize, stack.limit() - stackOffset);
+        return readable;
     }
 
     /** Whether the {@code length} bytes at {@code address} are all among the copied ones. */
     public boolean holds(long address, int length) {
-        long from = address - base();
-        return from >= 0 && from <= readableBytes() - (long) length && Long.compareUnsigned(address, base()) >= 0;
+        long from = address - base;
+        return from >= 0 && from <= readable - (long) length && Long.compareUnsigned(address, base) >= 0;
     }
 
     /** The 8-byte little-endian word at {@code address}; only meaningful when {@link #holds}{@code (address, 8)}. */
     public long word(long address) {
-        long word = stack.getLong(stackOffset + (int) (address - base()));
+        long word = stack.getLong(stackOffset + (int) (address - base));
         return stack.order() == ByteOrder.LITTLE_ENDIAN ? word : Long.reverseBytes(word);
     }
 
@@ -78,7 +126,7 @@ public record UserStack(long registerMask, long[] registers, ByteBuffer stack, i
         if (size == 8) {
             return word(address);
         }
-        int at = stackOffset + (int) (address - base());
+        int at = stackOffset + (int) (address - base);
         long value = 0;
         for (int i = 0; i < size; i++) {
             value |= (stack.get(at + i) & 0xffL) << (8 * i);

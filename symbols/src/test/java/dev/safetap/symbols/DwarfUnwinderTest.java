@@ -140,6 +140,42 @@ class DwarfUnwinderTest {
                 + " is not unwound past, and libc is not read");
     }
 
+    @Test
+    void anUnwinderReusedAcrossProgramsAndEvictingAtEveryFileWalksAsFreshOnesDo() throws Exception {
+        Path o2 = CapturedStack.compile(dir, "o2pie", "-O2", "-fomit-frame-pointer", "-fPIE", "-pie");
+        Path o0 = CapturedStack.compile(dir, "o0exec", "-O0", "-no-pie");
+        List<CapturedStack> stacks = new ArrayList<>();
+        for (CapturedStack.Chain chain : CapturedStack.Chain.values()) {
+            stacks.add(CapturedStack.run(o2, dir, chain));
+            stacks.add(CapturedStack.run(o0, dir, chain));
+        }
+        List<List<Long>> fresh = new ArrayList<>();
+        for (CapturedStack captured : stacks) {
+            fresh.add(walk(new DwarfUnwinder(symbolizer), captured));
+        }
+        DwarfUnwinder reused = new DwarfUnwinder(symbolizer);
+        DwarfUnwinder evicting = new DwarfUnwinder(symbolizer, 1, DwarfUnwinder.MAX_BYTES);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < stacks.size(); i++) {
+                assertEquals(fresh.get(i), walk(reused, stacks.get(i)), "stack " + i + ", round " + round);
+                assertEquals(fresh.get(i), walk(evicting, stacks.get(i)), "stack " + i + ", round " + round);
+            }
+        }
+        assertEquals(3, reused.cachedFiles(), "the two programs and libc");
+        assertEquals(1, evicting.cachedFiles());
+    }
+
+    private static List<Long> walk(DwarfUnwinder unwinder, CapturedStack captured) {
+        long[] pcs = new long[StackUnwinder.MAX_FRAMES];
+        int n = unwinder.unwind(captured.pid(), captured.space(), captured.stack(), pcs);
+        List<Long> frames = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            frames.add(pcs[i]);
+        }
+        assertTrue(n >= 7, "reaches _start: " + frames);
+        return frames;
+    }
+
     /** {@code names} followed by {@link #START}. */
     private static List<String> chain(String... names) {
         List<String> chain = new ArrayList<>(List.of(names));
