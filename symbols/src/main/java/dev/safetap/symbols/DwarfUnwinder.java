@@ -23,7 +23,8 @@ import java.util.OptionalLong;
  * frame-pointer rule ({@link FramePointerUnwinder#callerOf}) when rbp points into the copied stack.
  *
  * <p>Registers. Ask for {@link UserStack#GENERAL_MASK} (at least {@link UserStack#MINIMUM_MASK}: IP, SP, BP) and
- * a stack of up to {@link UserStack#MAX_STACK} bytes; 16 KiB reach main in ordinary C programs. Registers not
+ * a stack of 16 KiB (perf's default is 8 KiB; the walk ends where the copy does), up to
+ * {@link UserStack#MAX_STACK} bytes for deep stacks. Registers not
  * sampled are unknown, and so is a register whose rule is undefined; the others keep their value from callee to
  * caller unless a rule restores them.
  *
@@ -33,7 +34,8 @@ import java.util.OptionalLong;
  * that a frame in one of them costs a mapping lookup, not a visit of each cache; and {@link #ROWS} rows are kept
  * by the address they were found for, so that a return address seen before (a hot path, a recursion) is not
  * interpreted again. Both let go of call frame information the cache evicts. Unwinding reuses this object's
- * rows, registers and expression stack, allocating per frame only what the mapping lookup does (about 24 bytes). Not thread-safe: the printing thread owns it, as it owns the symbolizer.
+ * rows, registers and expression stack, allocating per frame only what the mapping lookup does (about 24
+ * bytes). Not thread-safe: the printing thread owns it, as it owns the symbolizer.
  */
 public final class DwarfUnwinder implements StackUnwinder {
     /** The most binaries whose call frame information is kept. */

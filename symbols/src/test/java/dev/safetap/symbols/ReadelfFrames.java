@@ -10,8 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rows {@code readelf --debug-dump=frames-interp} prints for each FDE of a file's call frame sections (not of its debug file: {@code -wN}), the
- * reference {@link CallFrameInfo} is checked against. readelf prints a table of rows per FDE: the location, the
+ * The rows {@code readelf --debug-dump=frames-interp} prints for each FDE of a file's call frame sections (not
+ * of its debug file: {@code -wN}), the reference {@link CallFrameInfo} is checked against. readelf prints a table of rows per FDE: the location, the
  * CFA ({@code rsp+8}, {@code exp}) and a rule per column it saw mentioned ({@code u} undefined or not yet given,
  * {@code s} same value, {@code c-16} at CFA-16, {@code v+8} value CFA+8, a register name, {@code exp},
  * {@code vexp}); an FDE whose instructions change nothing gets no table, and its one row is its CIE's.
