@@ -1,7 +1,5 @@
 package dev.safetap.symbols;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real binaries for the tests: C programs compiled with gcc, and what binutils (nm, readelf) say about them,
- * the reference every lookup is checked against. A missing tool fails the test, naming it.
+ * the reference every lookup is checked against. A missing tool fails the test, naming it (with a plain
+ * AssertionError, so that benchmarks can build programs without JUnit on their class path).
  */
 final class NativeBuild {
     /**
@@ -104,7 +103,10 @@ final class NativeBuild {
                 process.destroyForcibly();
                 throw new AssertionError(String.join(" ", command) + " did not finish");
             }
-            assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + Files.readString(errors));
+            if (process.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ": "
+                        + Files.readString(errors));
+            }
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
