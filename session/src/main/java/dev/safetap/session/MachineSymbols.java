@@ -89,6 +89,12 @@ final class MachineSymbols implements CodeSymbols {
     }
 
     private static Named named(Optional<Symbol> symbol, boolean user) {
-        return symbol.map(s -> new Named(s.name(), s.offset(), user ? s.source() : null)).orElse(null);
+        return symbol.map(s -> new Named(unversioned(s.name()), s.offset(), user ? s.source() : null)).orElse(null);
+    }
+
+    /** A name without the symbol version a debug file's table may add ({@code __libc_start_main@@GLIBC_2.34}). */
+    static String unversioned(String name) {
+        int at = name.indexOf('@');
+        return at > 0 ? name.substring(0, at) : name;
     }
 }
