@@ -1,9 +1,6 @@
 package dev.safetap.session;
 
-import dev.safetap.bytecode.Action;
 import dev.safetap.bytecode.CounterEvent;
-import dev.safetap.bytecode.Instruction;
-import dev.safetap.bytecode.Opcode;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
@@ -107,26 +104,18 @@ final class AttachPlan {
         return false;
     }
 
-    /** What the samples of a probe carry: its record, and the call chain when its action takes a stack. */
-    static SampleContent samples(Program program, ProbeDecl probe) {
-        boolean stacks = takesStacks(program.actions().get(probe.action()));
-        if (probe.kind() == ProbeKind.TRACEPOINT) {
+    /** What the samples of probe {@code i} carry: its record (tracepoints), and the call chain when it takes a stack. */
+    private SampleContent samples(int i) {
+        boolean stacks = takesStacks(i);
+        if (verified.program().probes().get(i).kind() == ProbeKind.TRACEPOINT) {
             return stacks ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN) : SampleContent.RAW;
         }
         return stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
     }
 
-    /** Whether an action takes a stack or a symbol of the event (STACK, SYM). */
-    static boolean takesStacks(Action action) {
-        byte[] code = action.code();
-        for (int pc = 0; pc < code.length; ) {
-            Instruction insn = Instruction.decode(code, pc);
-            if (insn.opcode() == Opcode.STACK) {
-                return true;
-            }
-            pc += insn.length();
-        }
-        return false;
+    /** Whether probe {@code i}'s action takes a stack of the event, as the verifier reports it. */
+    private boolean takesStacks(int i) {
+        return verified.report().probes().get(i).takesCallChain();
     }
 
     /** The interval probes, in program order. */
@@ -159,7 +148,7 @@ final class AttachPlan {
                     if (!counted.contains(i)) {
                         PushdownAnalysis.Pushdown pushdown = pushdown(i);
                         EventSource source = new EventSource.Tracepoint(probe.attach().target(), probe.attach().function());
-                        SampleContent samples = samples(program, probe);
+                        SampleContent samples = samples(i);
                         // A system call's kernel frames come only through the record copy, which is system-wide: the
                         // command's events are then picked out by the filter in the bytecode rather than by the kernel.
                         boolean copiedForStacks = settings.recordCopy() && samples != SampleContent.RAW
@@ -169,13 +158,13 @@ final class AttachPlan {
                     }
                 }
                 case PROFILE -> requests.add(new TraceRequest(new EventSource.Software("cpu-clock", probe.period()),
-                        samples(program, probe), i, null, -1, anyOrder));
+                        samples(i), i, null, -1, anyOrder));
                 case HARDWARE -> requests.add(new TraceRequest(new EventSource.Hardware(probe.attach().target(),
-                        probe.period()), samples(program, probe), i, null, pushdown(i).commandScoped() ? cpid : -1, anyOrder));
+                        probe.period()), samples(i), i, null, pushdown(i).commandScoped() ? cpid : -1, anyOrder));
                 case SOFTWARE -> {
                     if (CounterEvent.of(ProbeKind.SOFTWARE, probe.attach().target()).orElseThrow().clock()) {
                         EventSource source = new EventSource.Software(probe.attach().target(), probe.period());
-                        requests.add(new TraceRequest(source, samples(program, probe), i, null,
+                        requests.add(new TraceRequest(source, samples(i), i, null,
                                 source.inTask() && pushdown(i).commandScoped() ? cpid : -1, anyOrder));
                     } else {
                         byKind.computeIfAbsent(probe.attach().target(), k -> new ArrayList<>()).add(i);
@@ -200,7 +189,7 @@ final class AttachPlan {
         boolean anyOrder = sharded;
         boolean stacks = false;
         for (int i : probes) {
-            stacks |= takesStacks(program.actions().get(program.probes().get(i).action()));
+            stacks |= takesStacks(i);
             gcd = gcd(gcd, program.probes().get(i).period());
             scoped &= pushdown(i).commandScoped();
             anyOrder &= verified.eventOrder().anyOrder(i);
