@@ -5,6 +5,7 @@ import dev.safetap.bytecode.Diagnostic;
 import dev.safetap.bytecode.SafetapException;
 import dev.safetap.kernel.HeldCommand;
 import dev.safetap.kernel.SessionOptions;
+import dev.safetap.session.CallGraph;
 import dev.safetap.session.FlameGraphFile;
 import dev.safetap.session.KernelProbeCatalog;
 import dev.safetap.session.ProbeListing;
@@ -79,6 +80,14 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--flamegraph", paramLabel = "FILE", description = "When tracing ends, also write the maps keyed by "
             + "a stack as an interactive SVG flame graph to FILE.")
     Path flameGraph;
+
+    @Option(names = "--call-graph", paramLabel = "MODE", description = "How user stacks are walked: fp (the kernel "
+            + "follows frame pointers; cheap, but stops at code built without them) or dwarf[,SIZE] (each sample copies "
+            + "the user registers and SIZE bytes of stack, default 8192, walked with the binaries' call frame "
+            + "information, as perf --call-graph dwarf). Default: dwarf for profile, software and hardware probes, fp "
+            + "for tracepoints.")
+    String callGraph;
+    private CallGraph walk;
 
     @Option(names = "--include-self", description = "Let the script see the events of safetap's own threads "
             + "(left out by default).")
@@ -209,6 +218,14 @@ public final class Main implements Callable<Integer> {
                         ? "it is a directory" : "its directory does not exist"));
             }
         }
+        walk = null;
+        if (callGraph != null) {
+            try {
+                walk = CallGraph.parse(callGraph);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
         if (pid != null && pid <= 0) {
             throw usage("-p takes the id of a running process, a positive number, not " + pid);
         }
@@ -267,7 +284,7 @@ public final class Main implements Callable<Integer> {
         }
         TraceSettings settings = new TraceSettings(quiet, pid == null ? -1 : pid, argv, ringPages == null ? 0 : ringPages,
                 !script.noKernelFilter, format, script.memoryBudget(), strict, includeSelf, !noBpf,
-                workers == null ? -1 : workers, flameGraph);
+                workers == null ? -1 : workers, flameGraph, walk);
         return switch (new TraceRun(verified, settings, out, err).run(catalog)) {
             case OUTPUT_CLOSED -> ExitCode.OUTPUT_CLOSED;
             case EVENTS_MISSED -> ExitCode.EVENTS_MISSED;

@@ -1,6 +1,7 @@
 package dev.safetap.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,17 @@ class CommandLineTest {
         Result nowhere = run("--flamegraph", dir.resolve("no/such/dir/x.svg").toString(), "-e", "BEGIN { exit(); }");
         assertEquals(2, nowhere.code(), nowhere.err());
         assertTrue(nowhere.err().contains("its directory does not exist"), nowhere.err());
+    }
+
+    @Test
+    void aCallGraphIsFpOrDwarfWithASizeTheKernelCopies() {
+        for (String bad : List.of("lbr", "dwarf,", "dwarf,0", "dwarf,65536", "dwarf,lots", "DWARF")) {
+            Result r = run("--call-graph", bad, "-e", "BEGIN { exit(); }");
+            assertEquals(2, r.code(), bad + ": " + r.err());
+            assertTrue(r.err().contains("--call-graph " + bad) && (r.err().contains("say fp")
+                    || r.err().contains("bytes")), bad + ": " + r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
     }
 
     @Test

@@ -107,6 +107,8 @@ final class PerfEvent {
         attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
         attr.setLong(ATTR_FLAGS, FLAG_DISABLED | FLAG_WATERMARK | FLAG_SAMPLE_ID_ALL | FLAG_USE_CLOCKID);
         attr.setInt(ATTR_WAKEUP_WATERMARK, wakeupBytes);
+        attr.setLong(ATTR_SAMPLE_REGS_USER, samples.userRegisterMask());
+        attr.setInt(ATTR_SAMPLE_STACK_USER, samples.userStackBytes());
         attr.setInt(ATTR_CLOCKID, CLOCK_MONOTONIC);
         return attr;
     }

@@ -95,6 +95,11 @@ public final class ProcessMappings {
         return list == null ? List.of() : List.copyOf(list);
     }
 
+    /** How many mappings were added so far, of every process: it changes exactly when some {@link #of} does. */
+    public synchronized long added() {
+        return count;
+    }
+
     /** The mappings dropped because {@value #MOST_MAPPINGS} were held. */
     public synchronized long dropped() {
         return dropped;

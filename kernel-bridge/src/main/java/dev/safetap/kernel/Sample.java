@@ -35,6 +35,7 @@ public final class Sample {
     int callchainLength;
     int callchainOffset;
     long userRegsAbi;
+    long userRegsMask;
     int userRegsCount;
     int userRegsOffset;
     int userStackSize;
@@ -120,6 +121,14 @@ public final class Sample {
     /** ABI of the sampled user registers (REGS_USER): {@link #REGS_ABI_NONE}, {@link #REGS_ABI_32} or {@link #REGS_ABI_64}. */
     public long userRegsAbi() {
         return userRegsAbi;
+    }
+
+    /**
+     * The sample_regs_user mask of this sample's event when it samples user registers (REGS_USER), 0 when it does
+     * not: nonzero even for a sample of a kernel thread, which has none ({@link #userRegsCount()} 0).
+     */
+    public long userRegsMask() {
+        return userRegsMask;
     }
 
     /** Number of sampled user registers: one per bit of the request's mask, none when the ABI is NONE. */

@@ -53,6 +53,7 @@ final class SampleFormat {
     private final boolean raw;
     private final boolean userRegs;
     private final int userRegsCount;
+    private final long userRegisterMask;
     private final boolean userStack;
     private final int tailBytes;
     private final int trailerBytes;
@@ -79,6 +80,7 @@ final class SampleFormat {
         raw = has(SampleField.RAW);
         userRegs = has(SampleField.REGS_USER);
         userRegsCount = userRegs ? Long.bitCount(userRegisterMask) : 0;
+        this.userRegisterMask = userRegs ? userRegisterMask : 0;
         userStack = has(SampleField.STACK_USER);
         int tail = has(SampleField.WEIGHT) || has(SampleField.WEIGHT_STRUCT) ? 8 : 0;
         for (SampleField field : TAIL) {
@@ -152,6 +154,12 @@ final class SampleFormat {
      */
     void decode(ByteBuffer record, int offset, int size, Sample sample) {
         sample.buffer = record;
+        sample.callchainLength = 0;
+        sample.userRegsMask = userRegisterMask;
+        sample.userRegsAbi = Sample.REGS_ABI_NONE;
+        sample.userRegsCount = 0;
+        sample.userStackSize = 0;
+        sample.userStackDynSize = 0;
         if (sampleType == TRACEPOINT) {
             decodeTracepoint(record, offset, size, sample);
         } else {

@@ -296,9 +296,13 @@ public final class TraceSession implements AutoCloseable {
             return request.samples().fields().contains(SampleField.CALLCHAIN);
         }
 
-        /** Whether a record copy writes what these samples carry: the record, and the call chain. */
+        /**
+         * Whether a record copy writes what these samples carry: the record, the call chain, and the task's user
+         * registers and stack (bpf_perf_event_output samples them from the task as perf does).
+         */
         private static boolean copyable(SampleContent samples) {
-            return samples.fields().stream().allMatch(f -> f == SampleField.RAW || f == SampleField.CALLCHAIN)
+            return samples.fields().stream().allMatch(f -> f == SampleField.RAW || f == SampleField.CALLCHAIN
+                            || f == SampleField.REGS_USER || f == SampleField.STACK_USER)
                     && samples.fields().contains(SampleField.RAW);
         }
 

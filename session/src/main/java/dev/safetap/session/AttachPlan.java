@@ -7,6 +7,7 @@ import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSource;
 import dev.safetap.kernel.SampleContent;
 import dev.safetap.kernel.SampleField;
+import dev.safetap.symbols.UserStack;
 import dev.safetap.kernel.TraceRequest;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
@@ -104,13 +105,30 @@ final class AttachPlan {
         return false;
     }
 
-    /** What the samples of probe {@code i} carry: its record (tracepoints), and the call chain when it takes a stack. */
+    /**
+     * What the samples of probe {@code i} carry: its record (tracepoints), the call chain when it takes a stack, and
+     * the user registers and stack when it takes a user stack walked with DWARF ({@link CallGraph}).
+     */
     private SampleContent samples(int i) {
         boolean stacks = takesStacks(i);
+        SampleContent content;
         if (verified.program().probes().get(i).kind() == ProbeKind.TRACEPOINT) {
-            return stacks ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN) : SampleContent.RAW;
+            content = stacks ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN) : SampleContent.RAW;
+        } else {
+            content = stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
         }
-        return stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
+        return walksDwarf(i) ? withUserState(content) : content;
+    }
+
+    /** Whether probe {@code i} takes a user stack that is walked from its samples' user registers and stack. */
+    private boolean walksDwarf(int i) {
+        return verified.report().probes().get(i).takesUserStack()
+                && settings.callGraph().dwarf(verified.program().probes().get(i).kind());
+    }
+
+    /** {@code content} and the user registers and stack the DWARF walk needs. */
+    private SampleContent withUserState(SampleContent content) {
+        return content.withUserRegisters(UserStack.GENERAL_MASK).withUserStack(settings.callGraph().userStackBytes());
     }
 
     /** Whether probe {@code i}'s action takes a stack of the event, as the verifier reports it. */
@@ -188,8 +206,10 @@ final class AttachPlan {
         boolean scoped = true;
         boolean anyOrder = sharded;
         boolean stacks = false;
+        boolean dwarf = false;
         for (int i : probes) {
             stacks |= takesStacks(i);
+            dwarf |= walksDwarf(i);
             gcd = gcd(gcd, program.probes().get(i).period());
             scoped &= pushdown(i).commandScoped();
             anyOrder &= verified.eventOrder().anyOrder(i);
@@ -202,8 +222,9 @@ final class AttachPlan {
         if (probes.size() > 1 || everyNth[0] != 1) {
             takers.put(stream, new Takers(probes.stream().mapToInt(Integer::intValue).toArray(), everyNth));
         }
-        return new TraceRequest(new EventSource.Software(event, gcd),
-                stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of(), stream, null, scoped ? cpid : -1, anyOrder);
+        SampleContent content = stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
+        return new TraceRequest(new EventSource.Software(event, gcd), dwarf ? withUserState(content) : content, stream,
+                null, scoped ? cpid : -1, anyOrder);
     }
 
     private PushdownAnalysis.Pushdown pushdown(int probe) {

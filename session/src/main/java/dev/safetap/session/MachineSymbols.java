@@ -2,10 +2,12 @@ package dev.safetap.session;
 
 import dev.safetap.kernel.ProcessMappings;
 import dev.safetap.symbols.AddressSpace;
+import dev.safetap.symbols.DwarfUnwinder;
 import dev.safetap.symbols.KernelSymbols;
 import dev.safetap.symbols.Mapping;
 import dev.safetap.symbols.ProcessMaps;
 import dev.safetap.symbols.Symbol;
+import dev.safetap.symbols.UserStack;
 import dev.safetap.symbols.UserSymbolizer;
 import dev.safetap.vm.CodeSymbols;
 import java.io.PrintStream;
@@ -29,6 +31,10 @@ final class MachineSymbols implements CodeSymbols {
     private KernelSymbols kernel;
     private UserSymbolizer user;
     private final Map<Integer, Space> spaces = new HashMap<>();
+    private DwarfUnwinder unwinder;
+    private AddressSpace walkedSpace;
+    private int walkedPid;
+    private long walkedAdded;
 
     /** A process's address space as last built, with how many tracked mappings it holds. */
     private record Space(AddressSpace space, List<Mapping> before, int tracked) {
@@ -42,6 +48,7 @@ final class MachineSymbols implements CodeSymbols {
     synchronized void track(ProcessMappings tracked) {
         this.tracked = tracked;
         spaces.clear();
+        walkedSpace = null;
     }
 
     @Override
@@ -66,10 +73,33 @@ final class MachineSymbols implements CodeSymbols {
 
     @Override
     public synchronized Named user(int pid, long address) {
+        return named(user().lookup(pid, space(pid), address), true);
+    }
+
+    private UserSymbolizer user() {
         if (user == null) {
             user = UserSymbolizer.system();
         }
-        return named(user.lookup(pid, space(pid), address), true);
+        return user;
+    }
+
+    /**
+     * Walks the user stack a sample of process {@code pid} copied, with the call frame information of the binaries
+     * it has mapped, into {@code pcs} ({@link DwarfUnwinder#unwind}); as the event is delivered, so the mappings are
+     * those of that moment. The address space last walked is kept while no mapping was added, so that a walk
+     * allocates nothing once the binaries it crosses are read.
+     */
+    synchronized int unwind(int pid, UserStack stack, long[] pcs) {
+        if (unwinder == null) {
+            unwinder = new DwarfUnwinder(user());
+        }
+        long added = tracked.added();
+        if (pid != walkedPid || added != walkedAdded || walkedSpace == null) {
+            walkedSpace = space(pid);
+            walkedPid = pid;
+            walkedAdded = added;
+        }
+        return unwinder.unwind(pid, walkedSpace, stack, pcs);
     }
 
     private AddressSpace space(int pid) {

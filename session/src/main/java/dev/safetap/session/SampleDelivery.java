@@ -30,13 +30,17 @@ final class SampleDelivery {
     /** Per stream with takers: samples seen per taker and CPU ({@code taker * cpuSlots + cpu}). */
     private final long[][] seen;
     private final int cpuSlots;
+    private final MachineSymbols symbols;
 
     /**
-     * @param takers the probes of the requests whose samples run more than their own probe, by stream
-     * @param cpus   the CPUs traced, by number
+     * @param takers  the probes of the requests whose samples run more than their own probe, by stream
+     * @param cpus    the CPUs traced, by number
+     * @param symbols what walks user stacks with call frame information, where samples copy the user state
      */
-    SampleDelivery(Program program, TraceSettings settings, Map<Integer, AttachPlan.Takers> takers, int[] cpus) {
+    SampleDelivery(Program program, TraceSettings settings, Map<Integer, AttachPlan.Takers> takers, int[] cpus,
+            MachineSymbols symbols) {
         this.pid = settings.pid();
+        this.symbols = symbols;
         int probes = program.probes().size();
         this.leavesOutSelf = new boolean[probes];
         for (int i = 0; i < probes; i++) {
@@ -54,6 +58,11 @@ final class SampleDelivery {
             this.everyNth[stream] = t.everyNth().clone();
             this.seen[stream] = new long[t.probes().length * cpuSlots];
         });
+    }
+
+    /** Makes {@code ctx}, the context one thread fills for every sample it delivers, ready to walk user stacks. */
+    void prepare(EventContext ctx) {
+        ctx.walker = new DwarfStackWalker(symbols);
     }
 
     /**
@@ -89,7 +98,7 @@ final class SampleDelivery {
     }
 
     /**
-     * Fills {@code ctx} from {@code sample}: its record and call chain in place, task, CPU, time, and the thread's name then (the idle
+     * Fills {@code ctx} from {@code sample}: its record, call chain and user state in place, task, CPU, time, and the thread's name then (the idle
      * task, tid 0, is {@code swapper/N} on CPU N).
      */
     static void fill(EventContext ctx, Sample sample, CommTable.Reader comms) {
@@ -103,5 +112,12 @@ final class SampleDelivery {
         ctx.commLength = comms.comm(sample.tid(), sample.cpu(), sample.timeNanos(), ctx.comm);
         ctx.callchainOffset = sample.callchainOffset();
         ctx.callchainLength = sample.callchainLength();
+        ctx.userState = sample.userRegsMask() != 0;
+        ctx.userRegsMask = sample.userRegsMask();
+        ctx.userRegsOffset = sample.userRegsOffset();
+        ctx.userRegsCount = sample.userRegsCount();
+        ctx.userStackOffset = sample.userStackOffset();
+        ctx.userStackSize = (int) Math.min(sample.userStackSize(), sample.userStackDynSize());
+        ctx.newEvent();
     }
 }

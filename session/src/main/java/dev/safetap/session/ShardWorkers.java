@@ -137,6 +137,7 @@ final class ShardWorkers {
             this.tier = tier;
             this.rings = rings;
             this.delivery = delivery;
+            delivery.prepare(ctx);
             this.pollFds = new Memory(8L * rings.size());
             for (int i = 0; i < rings.size(); i++) {
                 pollFds.setInt(8L * i, rings.get(i).pollFd());

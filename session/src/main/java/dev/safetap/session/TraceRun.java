@@ -157,7 +157,8 @@ public final class TraceRun implements EventSink {
             List<TraceRequest> sampled = plan.sampled(counted, workerCount > 0);
             session = TraceSession.open(catalog.tracepointCatalog(), sampled, options);
             symbols.track(session.mappings());
-            delivery = new SampleDelivery(program, settings, plan.takers(), session.cpus());
+            delivery = new SampleDelivery(program, settings, plan.takers(), session.cpus(), symbols);
+            delivery.prepare(ctx);
             comms = session.comms().reader();
             for (String note : session.notes()) {
                 err.println("warning: " + note);

@@ -23,10 +23,11 @@ import java.util.List;
  *                      on the merging thread, -1 the default: one per CPU, at most {@value #MOST_DEFAULT_WORKERS}
  * @param flameGraph    where to write the SVG flame graph of the maps keyed by stacks when tracing ends
  *                      ({@code --flamegraph}), or null
+ * @param callGraph     how user stacks are walked ({@code --call-graph}); null for {@link CallGraph#DEFAULT}
  */
 public record TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
         OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers,
-        Path flameGraph) {
+        Path flameGraph, CallGraph callGraph) {
     /** Most workers the default starts; each holds its own copy of the maps it aggregates into. */
     public static final int MOST_DEFAULT_WORKERS = 8;
     /** Most workers {@code --workers} may ask for. */
@@ -34,6 +35,15 @@ public record TraceSettings(boolean quiet, int pid, List<String> command, int ri
 
     public TraceSettings {
         command = List.copyOf(command);
+        callGraph = callGraph == null ? CallGraph.DEFAULT : callGraph;
+    }
+
+    /** Settings with the default walk of user stacks. */
+    public TraceSettings(boolean quiet, int pid, List<String> command, int ringPages, boolean kernelFilters,
+            OutputFormat format, long memoryBudget, boolean strict, boolean includeSelf, boolean recordCopy, int workers,
+            Path flameGraph) {
+        this(quiet, pid, command, ringPages, kernelFilters, format, memoryBudget, strict, includeSelf, recordCopy, workers,
+                flameGraph, null);
     }
 
     /** Settings without a flame graph. */

@@ -23,6 +23,8 @@ public final class AddressSpace {
 
     private final TreeMap<Long, Mapping> byStart = new TreeMap<>(Long::compareUnsigned);
     private long refused;
+    /** The mappings by ascending start, for lookups that allocate nothing; null once an addition made them stale. */
+    private Mapping[] sorted;
 
     /** An address space in which nothing is known to be mapped. */
     public AddressSpace() {
@@ -60,12 +62,36 @@ public final class AddressSpace {
             }
         }
         byStart.put(mapping.start(), mapping);
+        sorted = null;
     }
 
     /** The mapping containing {@code address}. */
     public Optional<Mapping> find(long address) {
-        Map.Entry<Long, Mapping> entry = byStart.floorEntry(address);
-        return entry != null && entry.getValue().contains(address) ? Optional.of(entry.getValue()) : Optional.empty();
+        return Optional.ofNullable(mappingAt(address));
+    }
+
+    /**
+     * The mapping containing {@code address}, or null: a binary search that allocates nothing once the mappings
+     * are sorted (after each addition, on the first lookup), so that an unwinder may ask for every frame of every
+     * event.
+     */
+    public Mapping mappingAt(long address) {
+        Mapping[] by = sorted;
+        if (by == null) {
+            by = byStart.values().toArray(new Mapping[0]);
+            sorted = by;
+        }
+        int low = 0;
+        int high = by.length - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            if (Long.compareUnsigned(by[mid].start(), address) <= 0) {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return high >= 0 && by[high].contains(address) ? by[high] : null;
     }
 
     /** The mappings held, by ascending start. */

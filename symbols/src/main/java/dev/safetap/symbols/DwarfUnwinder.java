@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Unwinds a sampled user stack with each binary's call frame information, as {@code perf --call-graph dwarf}
@@ -133,20 +132,20 @@ public final class DwarfUnwinder implements StackUnwinder {
      * there are none. The row is valid until the next call.
      */
     private UnwindRow rowAt(int pid, AddressSpace space, long pc) {
-        Optional<Mapping> mapped = space.find(pc);
-        if (mapped.isEmpty() || !mapped.get().fileBacked()) {
+        Mapping mapping = space.mappingAt(pc);
+        if (mapping == null || !mapping.fileBacked()) {
             return null;
         }
-        Mapping mapping = mapped.get();
         int recent = recent(pid, mapping);
         if (recent < 0) {
             return null;
         }
-        OptionalLong elfAddress = recentFiles[recent].virtualAddress(mapping.fileOffset(pc));
-        if (elfAddress.isEmpty()) {
+        ElfFile file = recentFiles[recent];
+        long fileOffset = mapping.fileOffset(pc);
+        long address = file.virtualAddressOr(fileOffset, -1);
+        if (address == -1 && file.virtualAddress(fileOffset).isEmpty()) {
             return null;
         }
-        long address = elfAddress.getAsLong();
         CallFrameInfo info = recentInfos[recent];
         int slot = (int) ((address * 0x9e3779b97f4a7c15L) >>> (64 - Integer.numberOfTrailingZeros(ROWS)));
         UnwindRow kept = rows[slot];

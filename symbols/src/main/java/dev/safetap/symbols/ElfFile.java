@@ -145,12 +145,27 @@ public final class ElfFile {
 
     /** The ELF virtual address that the byte at {@code fileOffset} is loaded at, from the first PT_LOAD holding it. */
     public OptionalLong virtualAddress(long fileOffset) {
-        for (LoadSegment segment : segments) {
-            if (segment.containsFileOffset(fileOffset)) {
-                return OptionalLong.of(fileOffset - segment.offset() + segment.virtualAddress());
+        long address = virtualAddressOr(fileOffset, -1);
+        return address == -1 && segmentAt(fileOffset) < 0 ? OptionalLong.empty() : OptionalLong.of(address);
+    }
+
+    /** As {@link #virtualAddress}, {@code none} when no segment loads the byte; allocates nothing. */
+    public long virtualAddressOr(long fileOffset, long none) {
+        int i = segmentAt(fileOffset);
+        if (i < 0) {
+            return none;
+        }
+        LoadSegment segment = segments.get(i);
+        return fileOffset - segment.offset() + segment.virtualAddress();
+    }
+
+    private int segmentAt(long fileOffset) {
+        for (int i = 0; i < segments.size(); i++) {
+            if (segments.get(i).containsFileOffset(fileOffset)) {
+                return i;
             }
         }
-        return OptionalLong.empty();
+        return -1;
     }
 
     /** The call frame sections with contents in this file: {@code .eh_frame}, {@code .eh_frame_hdr}, {@code .debug_frame}. */

@@ -15,8 +15,8 @@ import java.nio.ByteOrder;
  * read little-endian. Inconsistent values (a mask naming more registers than given, a size past the buffer's
  * limit) are not refused: the registers or bytes that are not there are unknown.
  *
- * <p>The stack's base address and readable size are computed once, when built: the arrays and buffer are the
- * caller's and are not copied, so they must not change while an unwinder reads them.
+ * <p>The stack's base address and readable size are computed when built or {@link #set}: the arrays and buffer
+ * are the caller's and are not copied, so they must not change while an unwinder reads them.
  */
 public final class UserStack {
     /** Registers an unwinder needs at least: the instruction, stack and frame pointers. */
@@ -30,13 +30,13 @@ public final class UserStack {
     /** The most user stack perf copies per sample (the kernel caps sample_stack_user below 64 KiB). */
     public static final int MAX_STACK = 65528;
 
-    private final long registerMask;
-    private final long[] registers;
-    private final ByteBuffer stack;
-    private final int stackOffset;
-    private final int stackSize;
-    private final long base;
-    private final int readable;
+    private long registerMask;
+    private long[] registers;
+    private ByteBuffer stack;
+    private int stackOffset;
+    private int stackSize;
+    private long base;
+    private int readable;
 
     /**
      * A sample's user state.
@@ -49,6 +49,19 @@ public final class UserStack {
      * @param stackSize    how many copied bytes are valid
      */
     public UserStack(long registerMask, long[] registers, ByteBuffer stack, int stackOffset, int stackSize) {
+        set(registerMask, registers, stack, stackOffset, stackSize);
+    }
+
+    /** A user state without registers or stack, to be {@link #set} before each walk. */
+    public UserStack() {
+        this(0, null, null, 0, 0);
+    }
+
+    /**
+     * Makes this the user state of another sample, as the constructor of the same arguments would, so that the
+     * thread delivering events reuses one object for all of them.
+     */
+    public UserStack set(long registerMask, long[] registers, ByteBuffer stack, int stackOffset, int stackSize) {
         this.registerMask = registerMask;
         this.registers = registers;
         this.stack = stack;
@@ -58,6 +71,7 @@ public final class UserStack {
         boolean usable = stack != null && stackOffset >= 0 && stackSize > 0 && stackOffset <= stack.limit()
                 && has(X86Register.SP);
         this.readable = usable ? Math.min(stackSize, stack.limit() - stackOffset) : 0;
+        return this;
     }
 
     /** The {@code sample_regs_user} mask the registers were sampled with. */

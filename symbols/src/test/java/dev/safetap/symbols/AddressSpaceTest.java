@@ -1,6 +1,7 @@
 package dev.safetap.symbols;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,21 @@ class AddressSpaceTest {
         assertEquals(Optional.empty(), space.find(0xfff));
         assertEquals(Optional.of("/b"), space.find(0x5800).map(Mapping::path));
         assertEquals(Optional.empty(), space.find(0x6000));
+    }
+
+    @Test
+    void theLookupThatAllocatesNothingSeesEveryMappingAddedSinceTheLast() {
+        AddressSpace space = AddressSpace.of(List.of(file(0x1000, 0x3000, 0, "/a")));
+        assertEquals("/a", space.mappingAt(0x2000).path());
+        assertNull(space.mappingAt(0x5800));
+        space.add(file(0x5000, 0x6000, 0x2000, "/b"));
+        assertEquals("/b", space.mappingAt(0x5800).path());
+        space.add(file(0x1000, 0x2000, 0, "/c"));
+        assertEquals("/c", space.mappingAt(0x1800).path());
+        assertEquals("/a", space.mappingAt(0x2800).path());
+        assertNull(space.mappingAt(0xfff));
+        assertNull(space.mappingAt(0x6000));
+        assertNull(new AddressSpace().mappingAt(0x1000));
     }
 
     @Test

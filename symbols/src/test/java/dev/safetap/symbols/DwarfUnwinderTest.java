@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +73,25 @@ class DwarfUnwinderTest {
         }
         assertTrue(names.subList(2, main).contains("qsort_r"), names.toString());
         assertFalse(names(captured, new FramePointerUnwinder()).contains("main"));
+    }
+
+    @Test
+    void aWalkThroughBinariesAlreadyReadAllocatesNothing() throws Exception {
+        Path binary = CapturedStack.compile(dir, "o2pie", "-O2", "-fomit-frame-pointer", "-fPIE", "-pie");
+        CapturedStack captured = CapturedStack.run(binary, dir, CapturedStack.Chain.QSORT);
+        DwarfUnwinder unwinder = new DwarfUnwinder(symbolizer);
+        long[] pcs = new long[StackUnwinder.MAX_FRAMES];
+        UserStack reused = new UserStack();
+        UserStack stack = captured.stack();
+        int n = unwinder.unwind(captured.pid(), captured.space(), stack, pcs);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1000; i++) {
+            reused.set(stack.registerMask(), stack.registers(), stack.stack(), stack.stackOffset(), stack.stackSize());
+            assertEquals(n, unwinder.unwind(captured.pid(), captured.space(), reused, pcs));
+        }
+        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before, "bytes allocated by 1000 walks of " + n
+                + " frames each");
     }
 
     @Test

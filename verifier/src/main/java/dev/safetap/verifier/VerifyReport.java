@@ -71,6 +71,11 @@ public record VerifyReport(List<ProbeReport> probes, List<MapReport> maps, long 
             return stacks.stream().anyMatch(s -> s.contains("stack"));
         }
 
+        /** Whether the action takes a user stack of the event ({@code ustack}, in any mode). */
+        public boolean takesUserStack() {
+            return stacks.stream().anyMatch(s -> s.startsWith("ustack"));
+        }
+
         /** True when the report lists this effect of the probe's action. */
         public boolean describes(Effect effect) {
             return switch (effect.kind()) {

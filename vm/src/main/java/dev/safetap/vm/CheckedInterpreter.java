@@ -509,6 +509,18 @@ public final class CheckedInterpreter implements Tier {
         if (most > Limits.MAX_STACK_FRAMES) {
             throw violation("stack bounds", "a stack of " + most + " frames, over " + Limits.MAX_STACK_FRAMES);
         }
+        if (kind.user() && ctx.userState) {
+            long regsEnd = ctx.userRegsOffset + 8L * ctx.userRegsCount;
+            long stackEnd = (long) ctx.userStackOffset + ctx.userStackSize;
+            if (ctx.record == null || ctx.userRegsOffset < 0 || ctx.userRegsCount < 0
+                    || ctx.userRegsCount > Long.bitCount(ctx.userRegsMask) || regsEnd > ctx.record.limit()
+                    || ctx.userStackOffset < 0 || ctx.userStackSize < 0 || stackEnd > ctx.record.limit()) {
+                throw violation("user state bounds", "user registers (" + ctx.userRegsCount + " at " + ctx.userRegsOffset
+                        + ") or stack (" + ctx.userStackSize + " bytes at " + ctx.userStackOffset + ") lie outside their buffer");
+            }
+            setStack(insn.intOperand(0), most == 0 ? StackTable.EMPTY : stacks.stack(kind, ctx, most));
+            return;
+        }
         if (most == 0 || ctx.callchainLength == 0) {
             setStack(insn.intOperand(0), StackTable.EMPTY);
             return;

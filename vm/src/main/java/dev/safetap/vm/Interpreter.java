@@ -225,7 +225,7 @@ public final class Interpreter implements Tier {
                 }
                 case STACK -> {
                     r[a[i]] = c[i] == 0 ? StackTable.EMPTY
-                            : stacks.stack(STACK_KINDS[b[i]], ctx.pid, ctx.record, ctx.callchainOffset, ctx.callchainLength, c[i]);
+                            : stacks.stack(STACK_KINDS[b[i]], ctx, c[i]);
                     i++;
                 }
                 case SYM -> {

@@ -134,17 +134,42 @@ public final class StackTable {
         return intern(kind, who, chain, offset + 8 * from, n, h);
     }
 
+    /**
+     * The id of the stack of {@code kind} of the event in {@code ctx}, at most {@code most} frames: a user stack
+     * walked from the sample's user registers and stack where it copied them ({@link EventContext#userState}), else
+     * the part of the event's call chain {@link #stack(StackKind, int, ByteBuffer, int, int, int)} takes.
+     */
+    public int stack(StackKind kind, EventContext ctx, int most) {
+        if (kind.user() && ctx.userState) {
+            int n = Math.min(ctx.userFrames(), most);
+            if (n <= 0) {
+                return EMPTY;
+            }
+            long[] walked = ctx.userFrames;
+            int h = kind.code() * 31 + ctx.pid;
+            for (int f = 0; f < n; f++) {
+                h = h * 31 + Long.hashCode(walked[f]);
+            }
+            return intern(kind, ctx.pid, null, walked, 0, n, mix(h), 0);
+        }
+        return stack(kind, ctx.pid, ctx.record, ctx.callchainOffset, ctx.callchainLength, most);
+    }
+
     /** The id of the single code address {@code address} of {@code kind} ({@link StackKind#KERNEL_SYMBOL} or user). */
     public int symbol(StackKind kind, int owner, long address) {
         int who = kind.user() ? owner : 0;
-        return intern(kind, who, null, 0, 1, mix((kind.code() * 31 + who) * 31 + Long.hashCode(address)), address);
+        return intern(kind, who, null, null, 0, 1, mix((kind.code() * 31 + who) * 31 + Long.hashCode(address)), address);
     }
 
     private int intern(StackKind k, int who, ByteBuffer chain, int at, int n, int h) {
-        return intern(k, who, chain, at, n, h, 0);
+        return intern(k, who, chain, null, at, n, h, 0);
     }
 
-    private int intern(StackKind k, int who, ByteBuffer chain, int at, int n, int h, long single) {
+    /**
+     * The id of {@code n} frames, each {@link #frame} of {@code chain} (u64 entries from byte {@code at}), of
+     * {@code walked} (from index {@code at}) or, with neither, {@code single}.
+     */
+    private int intern(StackKind k, int who, ByteBuffer chain, long[] walked, int at, int n, int h, long single) {
         if (!reserved) {
             return FULL;
         }
@@ -155,7 +180,7 @@ public final class StackTable {
             if (id == 0) {
                 break;
             }
-            if (matches(id, k, who, chain, at, n, single)) {
+            if (matches(id, k, who, chain, walked, at, n, single)) {
                 return id;
             }
         }
@@ -166,7 +191,7 @@ public final class StackTable {
                 if (id == 0) {
                     break;
                 }
-                if (matches(id, k, who, chain, at, n, single)) {
+                if (matches(id, k, who, chain, walked, at, n, single)) {
                     return id;
                 }
             }
@@ -180,7 +205,7 @@ public final class StackTable {
             pid[id] = who;
             kind[id] = (byte) k.code();
             for (int f = 0; f < n; f++) {
-                frames[framesUsed + f] = chain == null ? single : chain.getLong(at + 8 * f);
+                frames[framesUsed + f] = frame(chain, walked, at, f, single);
             }
             framesUsed += n;
             SLOT.setRelease(slots, i, id);
@@ -188,17 +213,21 @@ public final class StackTable {
         }
     }
 
-    private boolean matches(int id, StackKind k, int who, ByteBuffer chain, int at, int n, long single) {
+    private boolean matches(int id, StackKind k, int who, ByteBuffer chain, long[] walked, int at, int n, long single) {
         if (kind[id] != k.code() || pid[id] != who || length[id] != n) {
             return false;
         }
         int s = start[id];
         for (int f = 0; f < n; f++) {
-            if (frames[s + f] != (chain == null ? single : chain.getLong(at + 8 * f))) {
+            if (frames[s + f] != frame(chain, walked, at, f, single)) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static long frame(ByteBuffer chain, long[] walked, int at, int f, long single) {
+        return walked != null ? walked[at + f] : chain != null ? chain.getLong(at + 8 * f) : single;
     }
 
     private static int hash(StackKind k, int who, ByteBuffer chain, int at, int n) {

@@ -51,6 +51,47 @@ class StackTableTest {
     }
 
     @Test
+    void userStacksWalkedFromTheSamplesUserStateAreWalkedOncePerEventAndInternedAsChainsAre() {
+        StackTable t = new StackTable(CodeSymbols.NONE);
+        t.reserve();
+        ByteBuffer c = chain(KERNEL, 0xffffffff81000010L, USER, 0x401000, 0x402000);
+        int[] walks = {0};
+        EventContext ctx = new EventContext();
+        ctx.record = c;
+        ctx.callchainOffset = 8;
+        ctx.callchainLength = 5;
+        ctx.pid = 7;
+        ctx.userState = true;
+        ctx.userRegsCount = 17;
+        ctx.walker = (event, pcs) -> {
+            walks[0]++;
+            pcs[0] = 0x401000;
+            pcs[1] = 0x402000;
+            pcs[2] = 0x403000;
+            return 3;
+        };
+        ctx.newEvent();
+        int walked = t.stack(StackKind.USER, ctx, 127);
+        assertEquals(walked, t.stack(StackKind.USER, ctx, 127));
+        assertEquals(1, walks[0], "one walk per event, however many stacks its action takes");
+        assertEquals("\n    0x401000\n    0x402000\n    0x403000\n", t.text(walked, 4));
+        assertEquals(take(t, StackKind.USER, 7, c, 127), t.stack(StackKind.USER, ctx, 2),
+                "the walk's first two frames are the chain's user part: one stack, whichever way it was found");
+        assertEquals(take(t, StackKind.KERNEL, 7, c, 127), t.stack(StackKind.KERNEL, ctx, 127), "kernel stacks are the chain's");
+        ctx.newEvent();
+        t.stack(StackKind.USER_PERF, ctx, 127);
+        assertEquals(2, walks[0], "a new event is walked again");
+        ctx.newEvent();
+        ctx.userRegsCount = 0;
+        assertEquals(StackTable.EMPTY, t.stack(StackKind.USER, ctx, 127), "a kernel thread's sample has no user registers");
+        assertEquals(2, walks[0]);
+        ctx.newEvent();
+        ctx.userState = false;
+        assertEquals(take(t, StackKind.USER, 7, c, 127), t.stack(StackKind.USER, ctx, 127),
+                "without the user state, the user stack is the chain's");
+    }
+
+    @Test
     void aFullTableSaysSoAndCountsWhatItCouldNotHold() {
         StackTable t = new StackTable(CodeSymbols.NONE, 4, 100);
         t.reserve();

@@ -24,6 +24,11 @@ class StacksTest {
         return LiveTracer.compile("stacks.c", "stwl_stacks", List.of("-O2", "-fno-omit-frame-pointer"));
     }
 
+    /** resources/live/unwind.c: main, outer, middle, then qsort in Debian's libc, then compare; no frame pointers. */
+    private static Path withoutFramePointers() throws IOException, InterruptedException {
+        return LiveTracer.compile("unwind.c", "stwl_unwind", List.of("-O2", "-fomit-frame-pointer"));
+    }
+
     /** The printed counts of a keyed map, in print order. */
     private static List<Long> counts(String out) {
         Matcher m = COUNT.matcher(out);
@@ -79,12 +84,12 @@ class StacksTest {
                 .matcher(r.out()).find(), r.out());
     }
 
-    /** Sum of the counts of the entries whose key holds {@code frame}. */
-    private static long samplesThrough(String out, String frame) {
+    /** Sum of the counts of the entries whose key holds {@code frames}, in this order. */
+    private static long samplesThrough(String out, String... frames) {
         long total = 0;
         for (String entry : out.split("\n(?=@\\[)")) {
             Matcher m = COUNT.matcher(entry);
-            if (entry.contains(frame) && m.find()) {
+            if (inOrder(entry, frames) && m.find()) {
                 total += Long.parseLong(m.group(1));
             }
         }
@@ -106,7 +111,8 @@ class StacksTest {
         assertEquals(997 * seconds, all, 0.1 * 997 * seconds, "samples against 997 Hz x the CPU time the workload used:\n" + r.out());
         assertEquals(2.0, (double) a / b, 0.2, "hot_a " + a + ", hot_b " + b + ":\n" + r.out());
         assertTrue(a + b >= 0.95 * all, "nearly every sample is in hot_a or hot_b:\n" + r.out());
-        assertEquals(a + b, samplesThrough(r.out(), "    main+"), "each stack of hot_a and hot_b reaches main:\n" + r.out());
+        assertEquals(a + b, samplesThrough(r.out(), "    hot_a+", "    main+") + samplesThrough(r.out(), "    hot_b+", "    main+"),
+                "each stack of hot_a and hot_b reaches main:\n" + r.out());
         List<String> widths = HeadlessBrowser.measure(svg, """
                 var out = [];
                 d.querySelectorAll('g.frame').forEach(function (g) {
@@ -117,6 +123,52 @@ class StacksTest {
         double wa = widths.stream().filter(w -> w.startsWith("hot_a ")).mapToDouble(w -> Double.parseDouble(w.substring(6))).sum();
         double wb = widths.stream().filter(w -> w.startsWith("hot_b ")).mapToDouble(w -> Double.parseDouble(w.substring(6))).sum();
         assertEquals(2.0, wa / wb, 0.2, "the flame graph's boxes: " + widths);
+    }
+
+    /** The entries of a keyed map's text, each {@code @[...]: N}. */
+    private static List<String> entries(String out) {
+        return List.of(out.split("\n(?=@\\[)")).stream().filter(e -> e.startsWith("@[")).toList();
+    }
+
+    @Test
+    void userStacksThroughLibcWithoutFramePointersAreWalkedToMainWithDwarfAndStopAtOnceWithFramePointers() throws Exception {
+        Path binary = withoutFramePointers();
+        String script = "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[ustack] = count(); }";
+        LiveTracer.Result dwarf = LiveTracer.trace("--strict", "--call-graph", "dwarf", "-c", binary + " calls 1000", "-e", script);
+        assertEquals(0, dwarf.code(), dwarf.err());
+        assertEquals(1000, counts(dwarf.out()).stream().mapToLong(Long::longValue).sum(), "every call:\n" + dwarf.out());
+        for (String entry : entries(dwarf.out())) {
+            assertTrue(inOrder(entry, "@[\n    getppid+", "\n    compare+", "\n    qsort_r+", "\n    middle+", "\n    outer+",
+                    "\n    main+", "\n    __libc_start_main+", "\n    _start+"),
+                    "from libc's system call wrapper through qsort's frames in libc to main and _start:\n" + entry);
+        }
+        LiveTracer.Result fp = LiveTracer.trace("--strict", "--call-graph", "fp", "-c", binary + " calls 1000", "-e", script);
+        assertEquals(0, fp.code(), fp.err());
+        assertEquals(1000, counts(fp.out()).stream().mapToLong(Long::longValue).sum(), fp.out());
+        assertTrue(!fp.out().contains("middle+") && !fp.out().contains("main+"),
+                "the kernel's frame-pointer walk loses the path at the first frame without one:\n" + fp.out());
+    }
+
+    @Test
+    void aProfileWalksUserStacksWithDwarfByDefaultSoEverySampleOfCodeWithoutFramePointersReachesMain() throws Exception {
+        Path binary = withoutFramePointers();
+        String script = "profile:hz:997 /pid == cpid/ { @[ustack] = count(); }";
+        LiveTracer.Result r = LiveTracer.trace("-c", binary + " burn 1000", "-e", script);
+        assertEquals(0, r.code(), r.err());
+        long all = counts(r.out()).stream().mapToLong(Long::longValue).sum();
+        long compare = samplesThrough(r.out(), "    compare+");
+        assertTrue(compare >= 0.9 * all && all > 500, "the workload burns its CPU in compare: " + compare + " of " + all
+                + ":\n" + r.out());
+        for (String entry : entries(r.out())) {
+            if (entry.contains("    compare+")) {
+                assertTrue(inOrder(entry, "\n    compare+", "\n    qsort_r+", "\n    middle+", "\n    outer+", "\n    main+"),
+                        "each sample in compare is walked through qsort in libc to main:\n" + entry);
+            }
+        }
+        LiveTracer.Result fp = LiveTracer.trace("--call-graph", "fp", "-c", binary + " burn 300", "-e", script);
+        assertEquals(0, fp.code(), fp.err());
+        assertTrue(samplesThrough(fp.out(), "    compare+") > 0 && !fp.out().contains("main+"),
+                "frame pointers alone do not get there:\n" + fp.out());
     }
 
     @Test
