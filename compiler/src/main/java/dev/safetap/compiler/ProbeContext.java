@@ -93,11 +93,25 @@ final class ProbeContext {
                     + "from /proc later would be wrong for processes that exit or change it",
                     "select processes by `comm`, `pid` or -p instead");
         }
+        if (name.equals("func")) {
+            return Read.refused("`func` is the traced function of a kprobe or uprobe, which safetap does not attach yet;"
+                    + " a " + probeKindName() + " probe has none", "in a profile probe the function a sample landed in is the"
+                    + " first frame of its stack: `kstack(1)` or `ustack(1)`; a tracepoint names itself in `probe`");
+        }
         Set<String> known = new HashSet<>(Signature.builtins());
         known.remove("args");
         String hint = Spelling.hint(name, known);
         return Read.refused("unknown builtin `" + name + "`", hint.isEmpty() && Signature.functions().contains(name)
                 ? "call it as `" + name + "(...)`" : hint);
+    }
+
+    /** What bpftrace calls the kind of the first probe, for messages: {@code tracepoint}, {@code profile}, ... */
+    private String probeKindName() {
+        return probes.isEmpty() ? "BEGIN" : switch (probes.get(0).kind()) {
+            case BEGIN -> "BEGIN";
+            case END -> "END";
+            default -> probes.get(0).kind().name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     /**

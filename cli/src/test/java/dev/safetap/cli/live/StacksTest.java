@@ -61,6 +61,41 @@ class StacksTest {
         assertTrue(!r.out().contains("0x5") && !r.out().contains("0x4"), "every frame of the binary is named:\n" + r.out());
     }
 
+    private static final Pattern LOST_AT_EXIT = Pattern.compile("warning: (\\d+) events lost \\(");
+
+    /**
+     * Under load: two busy neighbours take both CPUs while the workload makes 200,000 calls as fast as it can, and the
+     * stacks of every call are taken (the record copy, a call chain per event). Every call is either counted or
+     * reported lost, to the event: with the default rings, and with rings of one page that must overflow.
+     */
+    @Test
+    void underLoadEveryStackIsCountedOrReportedLostToTheEvent() throws Exception {
+        Path binary = framePointers();
+        List<Process> spinners = List.of(new ProcessBuilder("sh", "-c", "while :; do :; done").start(),
+                new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+        try {
+            for (List<String> ring : List.of(List.<String>of(), List.of("--ring-pages", "1"))) {
+                List<String> args = new java.util.ArrayList<>(ring);
+                args.addAll(List.of("-c", binary + " calls 200000", "-e",
+                        "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[kstack, ustack] = count(); }"));
+                LiveTracer.Result r = LiveTracer.trace(args.toArray(String[]::new));
+                assertEquals(0, r.code(), r.err());
+                long counted = counts(r.out()).stream().mapToLong(Long::longValue).sum();
+                Matcher lost = LOST_AT_EXIT.matcher(r.err());
+                long reported = lost.find() ? Long.parseLong(lost.group(1)) : 0;
+                assertEquals(200000, counted + reported, ring + ": counted " + counted + ", reported lost " + reported
+                        + "\n" + r.err());
+                if (!ring.isEmpty()) {
+                    assertTrue(reported > 0, "one page per CPU cannot hold them: " + r.err());
+                }
+            }
+        } finally {
+            for (Process p : spinners) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void perfModePrintsAddressSymbolAndFileAndStacksPrintAsValuesAndThroughPrintf() throws Exception {
         Path binary = framePointers();
