@@ -3,6 +3,7 @@
 // the path keeps a frame pointer and only call frame information leads from compare back to main.
 // `unwind calls N`: compare makes exactly N getppid(2) calls through libc's wrapper, one per comparison until N.
 // `unwind burn MS`: compare spends about MS milliseconds of CPU in all (the comparisons are repeated as needed).
+// `unwind clock N`: main -> read_clock, which reads CLOCK_MONOTONIC N times through the vDSO (no system call).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,22 @@ __attribute__((noinline)) void outer(long *values, size_t n) {
     __asm__ volatile("" ::: "memory");
 }
 
+__attribute__((noinline)) void read_clock(long n) {
+    struct timespec t;
+    for (long i = 0; i < n; i++) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        sink += t.tv_nsec;
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
 int main(int argc, char **argv) {
     int burn = argc > 1 && strcmp(argv[1], "burn") == 0;
     long n = argc > 2 ? atol(argv[2]) : 1;
+    if (argc > 1 && strcmp(argv[1], "clock") == 0) {
+        read_clock(n);
+        return 0;
+    }
     size_t count = 64;
     long values[64];
     if (burn) {

@@ -18,8 +18,9 @@ import java.util.Optional;
  * outermost frame, {@code _start}), a CFA not above rsp, a register the rules need but whose value is unknown,
  * or a pc of 0. A return address points after its call, which may be the last instruction of a function, so the
  * row of a caller is looked up at pc - 1; not so after a signal trampoline, whose caller was interrupted at pc
- * itself. A pc without call frame information (no file behind it, JIT code, the vDSO) falls back to the
- * frame-pointer rule ({@link FramePointerUnwinder#callerOf}) when rbp points into the copied stack.
+ * itself. The vDSO is walked by its own call frame information ({@link VdsoImage}). A pc without call frame
+ * information (no file behind it, JIT code) falls back to the frame-pointer rule
+ * ({@link FramePointerUnwinder#callerOf}) when rbp points into the copied stack.
  *
  * <p>Registers. Ask for {@link UserStack#GENERAL_MASK} (at least {@link UserStack#MINIMUM_MASK}: IP, SP, BP) and
  * a stack of 16 KiB (perf's default is 8 KiB; the walk ends where the copy does), up to
@@ -133,7 +134,7 @@ public final class DwarfUnwinder implements StackUnwinder {
      */
     private UnwindRow rowAt(int pid, AddressSpace space, long pc) {
         Mapping mapping = space.mappingAt(pc);
-        if (mapping == null || !mapping.fileBacked()) {
+        if (mapping == null || !mapping.fileBacked() && !mapping.vdso()) {
             return null;
         }
         int recent = recent(pid, mapping);

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code address - start + offset}), the binary's PT_LOAD segments turn that into an ELF virtual address, and
  * the binary's symbols (or its debug file's) name it. Addresses in anonymous memory, in a mapping of a file that
  * is not ELF (a memfd a JIT writes to) or in no known mapping are looked up in the process's perf map; the vDSO
- * is not resolved. Whatever cannot be named is empty, and the caller prints the address ({@link Symbol#unknown}).
+ * is named from safetap's own copy of it ({@link VdsoImage}). Whatever cannot be named is empty, and the caller
+ * prints the address ({@link Symbol#unknown}).
  *
  * <p>Which file is read. A process may map a file that has since been deleted or replaced, or that lives in
  * another mount namespace (a container). The first of these whose inode is the mapping's is read: the path
@@ -55,6 +56,8 @@ public final class UserSymbolizer {
     private final LinkedHashMap<Mapping, BinaryImage> byMapping = new LinkedHashMap<>(16, 0.75f, true);
     private long imageBytes;
     private final LinkedHashMap<Integer, CachedPerfMap> perfMaps = new LinkedHashMap<>(16, 0.75f, true);
+    /** The kernel's vDSO, read on first use ({@link VdsoImage}); null until then. */
+    private Optional<BinaryImage> vdso;
 
     /** What identifies one version of one mapped file. */
     private record ImageKey(String path, int deviceMajor, int deviceMinor, long inode, long size, long modifiedNanos) {
@@ -95,10 +98,7 @@ public final class UserSymbolizer {
             return perfMap(pid, address);
         }
         Mapping mapping = found.get();
-        if (mapping.vdso()) {
-            return Optional.empty();
-        }
-        if (!mapping.fileBacked()) {
+        if (!mapping.fileBacked() && !mapping.vdso()) {
             return perfMap(pid, address);
         }
         Optional<BinaryImage> image = image(pid, mapping);
@@ -115,6 +115,12 @@ public final class UserSymbolizer {
      * or its path is not one this file system can name.
      */
     public Optional<BinaryImage> image(int pid, Mapping mapping) {
+        if (mapping.vdso()) {
+            if (vdso == null) {
+                vdso = VdsoImage.read(debug);
+            }
+            return vdso;
+        }
         if (!mapping.fileBacked()) {
             return Optional.empty();
         }

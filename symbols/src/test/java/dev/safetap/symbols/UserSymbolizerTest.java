@@ -78,6 +78,22 @@ class UserSymbolizerTest {
     }
 
     @Test
+    void theVdsoOfAnotherProcessIsNamedFromOurOwnCopyOfIt() throws Exception {
+        Path binary = NativeBuild.compile(dir, "prog", "-O2", "-fPIE", "-pie");
+        Started started = start(binary);
+        AddressSpace space = AddressSpace.of(ProcessMaps.read(started.pid()));
+        Mapping vdso = space.mappings().stream().filter(Mapping::vdso).findFirst().orElseThrow();
+        UserSymbolizer symbolizer = UserSymbolizer.system();
+        assertTrue(symbolizer.image(started.pid(), vdso).orElseThrow().elf().isPresent());
+        Optional<Symbol> named = Optional.empty();
+        for (long at = vdso.start(); at < vdso.end() && named.isEmpty(); at += 4) {
+            named = symbolizer.lookup(started.pid(), space, at).filter(sym -> sym.name().endsWith("clock_gettime"));
+        }
+        assertTrue(named.isPresent(), "the vDSO's clock_gettime");
+        assertEquals("[vdso]", named.get().source());
+    }
+
+    @Test
     void libcFunctionsResolveInTheRunningProgram() throws Exception {
         Path binary = NativeBuild.compile(dir, "prog", "-O2", "-fPIE", "-pie");
         Started started = start(binary);

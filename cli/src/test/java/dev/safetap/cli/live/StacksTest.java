@@ -207,6 +207,22 @@ class StacksTest {
     }
 
     @Test
+    void framesInTheVdsoAreNamedAndWalkedThrough() throws Exception {
+        Path binary = withoutFramePointers();
+        LiveTracer.Result r = LiveTracer.trace("-c", binary + " clock 30000000",
+                "-e", "profile:hz:997 /pid == cpid/ { @[ustack(perf)] = count(); }");
+        assertEquals(0, r.code(), r.err());
+        List<String> inVdso = entries(r.out()).stream().filter(e -> e.contains("([vdso])")).toList();
+        assertTrue(samplesThrough(r.out(), "([vdso])") > 0.3 * counts(r.out()).stream().mapToLong(Long::longValue).sum(),
+                "the workload reads the clock in the vDSO most of its time:\n" + r.out());
+        for (String entry : inVdso) {
+            assertTrue(Pattern.compile("\t[0-9a-f]+ [A-Za-z_]*clock_gettime\\+\\d+ \\(\\[vdso\\]\\)\n").matcher(entry).find()
+                    && inOrder(entry, "([vdso])", " read_clock+", " main+", " _start+"),
+                    "named in the vDSO, then walked through libc to main:\n" + entry);
+        }
+    }
+
+    @Test
     void framesOfJitCompiledJavaAreNamedFromThePerfMapTheJvmWrites() throws Exception {
         Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "live-workload", "jit"));
         Path source = dir.resolve("JitHot.java");
