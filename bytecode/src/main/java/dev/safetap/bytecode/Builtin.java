@@ -14,7 +14,15 @@ public enum Builtin implements Coded {
     /** Name of the thread that caused the event. */
     COMM(6, ValueType.STR),
     /** Full name of the probe that fired, e.g. {@code tracepoint:syscalls:sys_enter_read}. */
-    PROBE(7, ValueType.STR);
+    PROBE(7, ValueType.STR),
+    /** DTrace's provider of the probe ({@link DtraceProbeName}), e.g. {@code syscall}. */
+    PROBEPROV(8, ValueType.STR),
+    /** DTrace's module of the probe, often empty. */
+    PROBEMOD(9, ValueType.STR),
+    /** DTrace's function of the probe, e.g. {@code read} for {@code syscall::read:entry}. */
+    PROBEFUNC(10, ValueType.STR),
+    /** DTrace's name of the probe, e.g. {@code entry}, {@code profile-997}. */
+    PROBENAME(11, ValueType.STR);
 
     private static final Builtin[] BY_CODE = new Builtin[256];
 

@@ -29,6 +29,10 @@ enum Signature {
     ELAPSED("elapsed", Builtin.ELAPSED, null),
     CPU("cpu", Builtin.CPU, null),
     PROBE("probe", Builtin.PROBE, null),
+    PROBEPROV("probeprov", Builtin.PROBEPROV, null),
+    PROBEMOD("probemod", Builtin.PROBEMOD, null),
+    PROBEFUNC("probefunc", Builtin.PROBEFUNC, null),
+    PROBENAME("probename", Builtin.PROBENAME, null),
     CPID("cpid", Builtin.CPID, null),
 
     ARGS("args", -1),

@@ -1,6 +1,7 @@
 package dev.safetap.vm;
 
 import dev.safetap.bytecode.Builtin;
+import dev.safetap.bytecode.DtraceProbeName;
 import dev.safetap.bytecode.BytecodeFormatException;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.Instruction;
@@ -722,6 +723,10 @@ public final class CheckedInterpreter implements Tier {
             }
             case PROBE -> {
                 byte[] name = utf8(probe.name());
+                setString(dst, name, Math.min(name.length, Limits.MAX_STRING));
+            }
+            case PROBEPROV, PROBEMOD, PROBEFUNC, PROBENAME -> {
+                byte[] name = utf8(DtraceProbeName.of(probe).part(b));
                 setString(dst, name, Math.min(name.length, Limits.MAX_STRING));
             }
         }

@@ -1,6 +1,7 @@
 package dev.safetap.vm;
 
 import dev.safetap.bytecode.Builtin;
+import dev.safetap.bytecode.DtraceProbeName;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.Limits;
@@ -42,6 +43,8 @@ public final class Interpreter implements Tier {
 
     private final int[] probeAction;
     private final byte[][] probeName;
+    /** Per probe, DTrace's provider, module, function and name ({@link DtraceProbeName}), by builtin code - PROBEPROV. */
+    private final byte[][][] dtraceName;
     private final int[][] slotOffset;
     private final int[][] slotSize;
     private final SlotKind[][] slotKind;
@@ -97,6 +100,7 @@ public final class Interpreter implements Tier {
         int probes = program.probes().size();
         probeAction = new int[probes];
         probeName = new byte[probes][];
+        dtraceName = new byte[probes][][];
         slotOffset = new int[probes][];
         slotSize = new int[probes][];
         slotKind = new SlotKind[probes][];
@@ -105,6 +109,9 @@ public final class Interpreter implements Tier {
             probeAction[p] = probe.action();
             byte[] name = probe.name().getBytes(StandardCharsets.UTF_8);
             probeName[p] = name.length > STR ? Arrays.copyOf(name, STR) : name;
+            DtraceProbeName parts = DtraceProbeName.of(probe);
+            dtraceName[p] = new byte[][] {bounded(parts.provider()), bounded(parts.module()), bounded(parts.function()),
+                bounded(parts.name())};
             EventLayout layout = probe.layout() >= 0 ? program.layouts().get(probe.layout()) : null;
             List<LayoutSlot> slots = layout == null ? List.of() : layout.slots();
             slotOffset[p] = slots.stream().mapToInt(LayoutSlot::offset).toArray();
@@ -393,6 +400,16 @@ public final class Interpreter implements Tier {
                 System.arraycopy(name, 0, strs[dst], 0, name.length);
                 strLens[dst] = name.length;
             }
+            case PROBEPROV, PROBEMOD, PROBEFUNC, PROBENAME -> {
+                byte[] name = dtraceName[probe][code - Builtin.PROBEPROV.code()];
+                System.arraycopy(name, 0, strs[dst], 0, name.length);
+                strLens[dst] = name.length;
+            }
         }
+    }
+
+    private static byte[] bounded(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return bytes.length > STR ? Arrays.copyOf(bytes, STR) : bytes;
     }
 }

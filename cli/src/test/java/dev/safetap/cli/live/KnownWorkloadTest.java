@@ -38,6 +38,16 @@ class KnownWorkloadTest {
         assertEquals((long) READS * SIZE, r.value("@bytes"));
     }
 
+    /** DTrace's one-liner: every system call of a process by name, one clause over all 360-odd entry tracepoints. */
+    @Test
+    void systemCallsCountedByProbefuncAcrossEveryEntryProbe() throws Exception {
+        Result r = trace("-c", workloadCommand("syscalls", "stwl_sys"),
+                "-e", "syscall:::entry /execname == \"stwl_sys\"/ { @[probeprov, probefunc, probename] = count(); }")
+                .assertOk();
+        assertEquals(Map.of("@[syscall, getppid, entry]", 5L, "@[syscall, getuid, entry]", 2L,
+                "@[syscall, sched_yield, entry]", 4L, "@[syscall, exit_group, entry]", 1L), r.values(), r.out());
+    }
+
     @Test
     void aProcessThatRenamesItselfIsCountedUnderEachName() throws Exception {
         // 777-byte reads: only the workload's own loop reads that size (not the dynamic loader, not sh).
