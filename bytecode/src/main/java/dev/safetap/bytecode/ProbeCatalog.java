@@ -14,4 +14,17 @@ public interface ProbeCatalog {
 
     /** The record format of a tracepoint, or empty when it is not one of {@link #tracepoints()}. */
     Optional<RecordFormat> tracepointFormat(String tracepoint);
+
+    /**
+     * The absolute path of the binary a uprobe names: a path, a library ({@code libc}) or a command ({@code bash});
+     * empty when there is none (or the catalog knows no binaries).
+     */
+    default Optional<String> binary(String name) {
+        return Optional.empty();
+    }
+
+    /** The functions a uprobe may attach to in the binary at {@code path}, sorted; empty when it has none. */
+    default List<String> functions(String path) {
+        return List.of();
+    }
 }

@@ -44,9 +44,12 @@ public enum ProbeKind implements Coded {
         return code;
     }
 
-    /** True for the kinds whose events carry a raw record read through an event layout. */
+    /**
+     * True for the kinds whose events carry a record read through an event layout: a tracepoint's raw record, a
+     * uprobe's sampled registers ({@link UprobeRegisters}).
+     */
     public boolean hasRecord() {
-        return this == TRACEPOINT;
+        return this == TRACEPOINT || this == UPROBE || this == URETPROBE;
     }
 
     /** True for the kinds the tracer fires itself rather than the kernel. */

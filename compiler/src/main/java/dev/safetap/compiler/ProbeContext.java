@@ -7,6 +7,7 @@ import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.RecordField;
 import dev.safetap.bytecode.RecordFormat;
 import dev.safetap.bytecode.SlotKind;
+import dev.safetap.bytecode.UprobeRegisters;
 import dev.safetap.bytecode.ValueType;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,6 +68,11 @@ final class ProbeContext {
         if (s != null && s.isStack()) {
             return stack(name);
         }
+        if (s == Signature.FUNC && !probes.stream().allMatch(p -> p.kind() == ProbeKind.UPROBE || p.kind() == ProbeKind.URETPROBE)) {
+            return Read.refused("`func` is the traced function of a uprobe or kprobe; a " + probeKindName() + " probe has none",
+                    "in a profile probe the function a sample landed in is the first frame of its stack: `kstack(1)` or"
+                    + " `ustack(1)`; a tracepoint names itself in `probe`");
+        }
         if (s != null && s.kind() == Signature.Kind.CONTEXT) {
             if (TASK_BUILTINS.contains(s.builtin()) && probes.stream().anyMatch(p -> p.kind() == ProbeKind.INTERVAL)) {
                 return Read.refused("`" + name + "` has no meaning in an interval probe: its ticks fire in safetap, not in a"
@@ -76,12 +82,20 @@ final class ProbeContext {
             return Read.of(s.result());
         }
         if (s != null && s.argument() >= 0) {
+            if (schema == UprobeRegisters.URETPROBE) {
+                return Read.refused("`" + name + "` is not available in a uretprobe: at the return the argument registers hold"
+                        + " whatever the function left in them", "read it in the uprobe and keep it for the return: "
+                        + "`uprobe:...:f { @arg[tid] = " + name + "; }`");
+            }
             return argument(s.argument(), name);
         }
         if (s == Signature.RETVAL) {
+            if (schema == UprobeRegisters.URETPROBE) {
+                return field("retval", -1, "retval");
+            }
             if (!lenient && (schema == null || !schema.name().startsWith("syscalls:sys_exit_"))) {
-                return Read.refused("`retval` is only available in syscall exit tracepoints",
-                        "attach to `tracepoint:syscalls:sys_exit_NAME`, or read `args->ret`");
+                return Read.refused("`retval` is only available in syscall exit tracepoints and uretprobes",
+                        "attach to `tracepoint:syscalls:sys_exit_NAME` or `uretprobe:BINARY:FUNCTION`, or read `args->ret`");
             }
             return field("ret", -1, "retval");
         }
@@ -92,11 +106,6 @@ final class ProbeContext {
             return Read.refused("`" + name + "` is not available: the kernel's perf samples do not carry it, and reading it "
                     + "from /proc later would be wrong for processes that exit or change it",
                     "select processes by `comm`, `pid` or -p instead");
-        }
-        if (name.equals("func")) {
-            return Read.refused("`func` is the traced function of a kprobe or uprobe, which safetap does not attach yet;"
-                    + " a " + probeKindName() + " probe has none", "in a profile probe the function a sample landed in is the"
-                    + " first frame of its stack: `kstack(1)` or `ustack(1)`; a tracepoint names itself in `probe`");
         }
         Set<String> known = new HashSet<>(Signature.builtins());
         known.remove("args");

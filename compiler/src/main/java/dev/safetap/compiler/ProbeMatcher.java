@@ -6,6 +6,7 @@ import dev.safetap.bytecode.Limits;
 import dev.safetap.bytecode.ProbeCatalog;
 import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.RecordFormat;
+import dev.safetap.bytecode.UprobeRegisters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,7 @@ final class ProbeMatcher {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** The probe types, by every spelling. */
     static final Set<String> TYPES = Set.of("BEGIN", "END", "tracepoint", "t", "interval", "i", "profile", "p", "software",
-            "s", "hardware", "h", "syscall", "dtrace", "tick");
+            "s", "hardware", "h", "uprobe", "u", "uretprobe", "ur", "syscall", "dtrace", "tick");
 
     private final ProbeCatalog catalog;
     private final Diagnostics errors;
@@ -106,9 +107,13 @@ final class ProbeMatcher {
                 return fail(spec, "a DTrace syscall probe is written `syscall::NAME:entry` or `syscall::NAME:return`",
                         "for example `syscall::read:entry`");
             }
-            case "uprobe", "uretprobe", "u", "ur", "usdt", "U" -> {
-                return fail(spec, parts[0] + " probes are not supported yet: safetap attaches to tracepoints, intervals, BEGIN and END",
-                        "list the tracepoints with `safetap -l`");
+            case "uprobe", "uretprobe", "u", "ur" -> {
+                return uprobes(spec, parts[0].equals("uprobe") || parts[0].equals("u") ? ProbeKind.UPROBE : ProbeKind.URETPROBE,
+                        parts);
+            }
+            case "usdt", "U" -> {
+                return fail(spec, "usdt probes are not supported yet: safetap attaches tracepoints, uprobes, profile, software,"
+                        + " hardware and interval probes", "a uprobe on the function around the marker may do: `uprobe:BINARY:FUNCTION`");
             }
             case "kprobe", "kretprobe", "k", "kr" -> {
                 return fail(spec, "kprobes are not supported: this kernel has no kprobes and safetap attaches only to "
@@ -117,11 +122,60 @@ final class ProbeMatcher {
             default -> {
                 String hint = Spelling.hint(parts[0], TYPES);
                 return fail(spec, "unknown probe type `" + parts[0] + "`", hint.isEmpty()
-                        ? "the probe types are BEGIN, END, tracepoint, interval, profile, software, hardware and the DTrace"
+                        ? "the probe types are BEGIN, END, tracepoint, uprobe, uretprobe, interval, profile, software, hardware and the DTrace"
                         + " syscall, dtrace, tick and profile-N"
                         : hint);
             }
         }
+    }
+
+    /**
+     * {@code uprobe:BINARY:FUNCTION} or {@code uretprobe:...}: BINARY a path, a library ({@code libc}) or a command
+     * ({@code bash}), found by the catalog; FUNCTION a function of its symbol tables, {@code *} and {@code ?} matching
+     * several (one probe each).
+     */
+    private List<ResolvedProbe> uprobes(Ast.ProbeSpec spec, ProbeKind kind, String[] parts) {
+        String type = kind == ProbeKind.UPROBE ? "uprobe" : "uretprobe";
+        if (parts.length != 3 || parts[1].isEmpty() || parts[2].isEmpty()) {
+            return fail(spec, "a " + type + " is written `" + type + ":BINARY:FUNCTION`, not `" + String.join(":", parts) + "`",
+                    "for example `" + type + ":/bin/bash:readline` or `" + type + ":libc:malloc`");
+        }
+        String function = parts[2];
+        if (function.startsWith("0x") || function.chars().allMatch(Character::isDigit)) {
+            return fail(spec, "a " + type + " attaches to a function by name; an address such as `" + function + "` is not supported yet",
+                    "name the function: `" + type + ":" + parts[1] + ":FUNCTION`");
+        }
+        if (function.contains("+")) {
+            return fail(spec, "a " + type + " at an offset into a function (`" + function + "`) is not supported yet",
+                    "attach at the function's start: `" + type + ":" + parts[1] + ":" + function.substring(0, function.indexOf('+')) + "`");
+        }
+        Optional<String> binary = catalog == null ? Optional.empty() : catalog.binary(parts[1]);
+        if (binary.isEmpty()) {
+            return fail(spec, "no binary `" + parts[1] + "` to attach the " + type + " to: it is no file, no library in the "
+                    + "system's library directories and no command on PATH", "give the binary's path, e.g. `" + type
+                    + ":/usr/bin/bash:readline`");
+        }
+        List<String> functions = catalog.functions(binary.get());
+        if (functions.isEmpty()) {
+            return fail(spec, binary.get() + " has no functions a " + type + " can attach to: it is not an ELF file with a symbol"
+                    + " table", "");
+        }
+        Pattern pattern = glob(function);
+        List<ResolvedProbe> found = new ArrayList<>();
+        for (String f : functions) {
+            if (pattern.matcher(f).matches()) {
+                found.add(new ResolvedProbe(kind, type + ":" + binary.get() + ":" + f, new AttachPoint(binary.get(), f, 0), 0,
+                        UprobeRegisters.format(kind)));
+            }
+        }
+        if (found.isEmpty()) {
+            String what = isGlob(function) ? "no function of " + binary.get() + " matches `" + function + "`"
+                    : binary.get() + " has no function `" + function + "`";
+            String hint = Spelling.hint(function, functions);
+            return fail(spec, what, hint.isEmpty() ? "list its functions with `safetap -l '" + type + ":" + binary.get() + ":*'`"
+                    : hint);
+        }
+        return found;
     }
 
     private List<ResolvedProbe> fail(Ast.ProbeSpec spec, String message, String hint) {

@@ -33,6 +33,8 @@ enum Signature {
     PROBEMOD("probemod", Builtin.PROBEMOD, null),
     PROBEFUNC("probefunc", Builtin.PROBEFUNC, null),
     PROBENAME("probename", Builtin.PROBENAME, null),
+    /** The traced function of a uprobe: what DTrace calls its probefunc. */
+    FUNC("func", Builtin.PROBEFUNC, null),
     CPID("cpid", Builtin.CPID, null),
 
     ARGS("args", -1),

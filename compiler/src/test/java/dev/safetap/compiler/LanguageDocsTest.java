@@ -79,6 +79,9 @@ class LanguageDocsTest {
     @Test
     void languageListsMatchWhatTheCompilerAccepts() {
         for (String b : Signature.builtins()) {
+            if (b.equals("func")) {
+                continue; // a uprobe's: the test catalog has no binaries (UprobesTest compiles it live)
+            }
             String probe = b.equals("retval") ? "tracepoint:syscalls:sys_exit_read" : "tracepoint:syscalls:sys_enter_mmap";
             Scripts.compile(probe + " { print(" + (b.equals("args") ? "args->len" : b) + "); }");
         }

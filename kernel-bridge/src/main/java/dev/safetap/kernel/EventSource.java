@@ -82,6 +82,30 @@ public sealed interface EventSource {
     }
 
     /**
+     * A uprobe (or, with {@code ret}, a uretprobe) on the instruction at byte {@code offset} of the executable file
+     * {@code path}, through the kernel's uprobe PMU: nothing is written to tracefs, and nothing outlives the perf
+     * event (a kill -9 leaves no probe behind). Every hit is a sample, of whichever process runs that file's code.
+     */
+    record Uprobe(String path, long offset, boolean ret) implements EventSource {
+
+        public Uprobe {
+            if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0 || offset < 0) {
+                throw new IllegalArgumentException("a uprobe needs an absolute path and an offset, not " + path + ":" + offset);
+            }
+        }
+
+        @Override
+        public String name() {
+            return (ret ? "uretprobe:" : "uprobe:") + path + ":0x" + Long.toHexString(offset);
+        }
+
+        @Override
+        public boolean inTask() {
+            return true;
+        }
+    }
+
+    /**
      * A hardware event, counted by the CPU's performance monitoring unit, by its perf name ({@code cpu-cycles},
      * {@code cache-misses}, ...; see {@link #events()}): a sample every {@code period} events.
      */

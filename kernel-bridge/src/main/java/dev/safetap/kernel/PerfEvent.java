@@ -55,6 +55,10 @@ final class PerfEvent {
     private static final int ATTR_READ_FORMAT = 32;
     private static final int ATTR_FLAGS = 40;
     private static final int ATTR_WAKEUP_WATERMARK = 48;
+    /** config1, which a uprobe's path pointer is (uprobe_path). */
+    private static final int ATTR_CONFIG1 = 56;
+    /** config2, which a uprobe's file offset is (probe_offset). */
+    private static final int ATTR_CONFIG2 = 64;
     private static final int ATTR_SAMPLE_REGS_USER = 80;
     private static final int ATTR_SAMPLE_STACK_USER = 88;
     private static final int ATTR_CLOCKID = 92;
@@ -83,7 +87,7 @@ final class PerfEvent {
      * {@code samples}; disabled until {@link #enable}.
      */
     static Memory sampler(PerfTarget target, SampleContent samples, int wakeupBytes, boolean threads) {
-        Memory attr = attr(target.type(), target.config());
+        Memory attr = attr(target);
         attr.setLong(ATTR_SAMPLE_PERIOD, target.period());
         attr.setLong(ATTR_SAMPLE_TYPE, samples.sampleType());
         attr.setLong(ATTR_READ_FORMAT, FORMAT_LOST);
@@ -132,7 +136,7 @@ final class PerfEvent {
      * {@code threads}, in the task it is opened on and every thread that task starts, also once they exited.
      */
     static Memory counter(PerfTarget target, boolean threads) {
-        Memory attr = attr(target.type(), target.config());
+        Memory attr = attr(target);
         attr.setLong(ATTR_FLAGS, FLAG_DISABLED | (threads ? FLAG_INHERIT | FLAG_INHERIT_THREAD : 0));
         return attr;
     }
@@ -149,6 +153,27 @@ final class PerfEvent {
         attr.setInt(0, type);
         attr.setInt(4, ATTR_SIZE);
         attr.setLong(8, config);
+        return attr;
+    }
+
+    /**
+     * The attributes of {@code target}. A uprobe's path is a C string the kernel reads through config1
+     * (uprobe_path) while the event opens: it is kept in the same allocation, after the {@link #ATTR_SIZE} bytes of
+     * the attributes (which say their own size, so the kernel reads no further), and lives as long as they do.
+     */
+    private static Memory attr(PerfTarget target) {
+        if (target.uprobePath() == null) {
+            return attr(target.type(), target.config());
+        }
+        byte[] path = target.uprobePath().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Memory attr = new Memory(ATTR_SIZE + path.length + 1L);
+        attr.clear();
+        attr.setInt(0, target.type());
+        attr.setInt(4, ATTR_SIZE);
+        attr.setLong(8, target.config());
+        attr.write(ATTR_SIZE, path, 0, path.length);
+        attr.setLong(ATTR_CONFIG1, Pointer.nativeValue(attr) + ATTR_SIZE);
+        attr.setLong(ATTR_CONFIG2, target.config2());
         return attr;
     }
 

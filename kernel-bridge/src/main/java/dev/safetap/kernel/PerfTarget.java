@@ -10,7 +10,7 @@ import java.util.Map;
  * What perf_event_open attaches an {@link EventSource} with: its perf type, config and sample period, and how the
  * event's count ({@code read(2)} of its fd) tells the samples the kernel took of it.
  *
- * <p><b>Samples from counts.</b> A tracepoint samples every firing: its count is its samples. A software event that
+ * <p><b>Samples from counts.</b> A tracepoint and a uprobe sample every firing: the count is the samples. A software event that
  * counts occurrences (page faults, context switches) with period P writes a sample each time its count crosses a
  * multiple of P: a kernel event that counted C has taken {@code floor(C / P)} samples, never throttled (the kernel
  * throttles only a second overflow within one occurrence, which an occurrence of 1 never has), so a shortfall is
@@ -26,8 +26,18 @@ import java.util.Map;
  * @param type   perf_event_attr.type ({@link PerfEvent#TYPE_TRACEPOINT}, ...)
  * @param config perf_event_attr.config (for a tracepoint, its id in tracefs)
  * @param period perf_event_attr.sample_period: a sample every {@code period} events (1 for a tracepoint)
+ * @param uprobePath the executable file of a uprobe (perf_event_attr.uprobe_path), null for other kinds
+ * @param config2    perf_event_attr.config2: a uprobe's file offset (probe_offset)
  */
-record PerfTarget(int type, long config, long period) {
+record PerfTarget(int type, long config, long period, String uprobePath, long config2) {
+    /** The kernel's uprobe PMU, which attaches a uprobe from perf_event_open alone (Linux 4.17 and later). */
+    static final Path UPROBE_PMU = Path.of("/sys/bus/event_source/devices/uprobe");
+
+    /** A target without a path or second config: every kind but the uprobes. */
+    PerfTarget(int type, long config, long period) {
+        this(type, config, period, null, 0);
+    }
+
     /** The software events by perf name, with their config: include/uapi/linux/perf_event.h, perf_sw_ids. */
     static final Map<String, Long> SOFTWARE = numbered("cpu-clock", "task-clock", "page-faults", "context-switches",
             "cpu-migrations", "minor-faults", "major-faults", "alignment-faults", "emulation-faults", "dummy");
@@ -52,7 +62,31 @@ record PerfTarget(int type, long config, long period) {
         if (source instanceof EventSource.Hardware hardware) {
             return new PerfTarget(PerfEvent.TYPE_HARDWARE, HARDWARE.get(hardware.event()), hardware.period());
         }
+        if (source instanceof EventSource.Uprobe uprobe) {
+            return new PerfTarget(uprobeType(), uprobe.ret() ? 1L << retprobeBit() : 0, 1, uprobe.path(), uprobe.offset());
+        }
         throw new IllegalArgumentException("no perf event attaches " + source.name());
+    }
+
+    /** The perf type of the uprobe PMU, from sysfs; a clear error when this kernel has none. */
+    private static int uprobeType() {
+        try {
+            return Integer.parseInt(Files.readString(UPROBE_PMU.resolve("type")).trim());
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new KernelException("this kernel has no uprobe PMU (" + UPROBE_PMU + "/type cannot be read: "
+                    + e.getMessage() + "): uprobes need Linux 4.17 or later built with CONFIG_UPROBE_EVENTS");
+        }
+    }
+
+    /** The config bit that makes a uprobe a uretprobe: sysfs says {@code config:N} in format/retprobe. */
+    private static int retprobeBit() {
+        try {
+            String format = Files.readString(UPROBE_PMU.resolve("format").resolve("retprobe")).trim();
+            return Integer.parseInt(format.substring(format.indexOf(':') + 1));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new KernelException("this kernel's uprobe PMU has no retprobe format (" + e.getMessage()
+                    + "): uretprobes cannot be attached");
+        }
     }
 
     /**
@@ -60,7 +94,7 @@ record PerfTarget(int type, long config, long period) {
      * the threads its task starts, or -1 when its count does not tell (see the class comment).
      */
     long samples(long count, boolean inherited) {
-        boolean occurrences = type == PerfEvent.TYPE_TRACEPOINT
+        boolean occurrences = type == PerfEvent.TYPE_TRACEPOINT || uprobePath != null
                 || type == PerfEvent.TYPE_SOFTWARE && config != SW_CPU_CLOCK && config != SW_TASK_CLOCK;
         if (!occurrences || inherited && period > 1) {
             return -1;
@@ -96,6 +130,10 @@ record PerfTarget(int type, long config, long period) {
         }
         if (type == PerfEvent.TYPE_SOFTWARE) {
             return "this kernel has no such software event; `perf list sw` shows those it has";
+        }
+        if (uprobePath != null) {
+            return "the kernel cannot place a uprobe there: " + uprobePath + " must be an executable file on a file system"
+                    + " that supports uprobes, and the offset the start of an instruction";
         }
         return "the kernel cannot attach perf to this event; check that it exists in /sys/kernel/tracing/events and is not"
                 + " an ftrace-internal event";

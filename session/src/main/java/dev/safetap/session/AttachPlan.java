@@ -3,6 +3,7 @@ package dev.safetap.session;
 import dev.safetap.bytecode.CounterEvent;
 import dev.safetap.bytecode.ProbeDecl;
 import dev.safetap.bytecode.ProbeKind;
+import dev.safetap.bytecode.UprobeRegisters;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.EventSource;
 import dev.safetap.kernel.SampleContent;
@@ -13,6 +14,7 @@ import dev.safetap.kernel.TraceSession;
 import dev.safetap.verifier.VerifiedProgram;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ import java.util.Set;
 final class AttachPlan {
     private final VerifiedProgram verified;
     private final TraceSettings settings;
+    /** The file offset each uprobe attaches at, by probe. */
+    private final Map<Integer, Long> uprobeOffsets = new HashMap<>();
     private final int cpid;
     private final List<Integer> intervals = new ArrayList<>();
     private final List<CountOnlyProbes.CountedProbe> countable;
@@ -55,6 +59,11 @@ final class AttachPlan {
     }
 
     AttachPlan(VerifiedProgram verified, TraceSettings settings, int cpid) {
+        this(verified, settings, cpid, null);
+    }
+
+    /** A plan whose uprobes find their functions' file offsets in {@code binaries} (null: a plan without uprobes). */
+    AttachPlan(VerifiedProgram verified, TraceSettings settings, int cpid, KernelProbeCatalog binaries) {
         this.verified = verified;
         this.settings = settings;
         this.cpid = cpid;
@@ -64,10 +73,11 @@ final class AttachPlan {
             switch (probe.kind()) {
                 case BEGIN, END, TRACEPOINT, PROFILE, SOFTWARE, HARDWARE -> {
                 }
+                case UPROBE, URETPROBE -> uprobeOffsets.put(i, uprobeOffset(probe, binaries));
                 case INTERVAL -> intervals.add(i);
                 default -> throw AttachException.attach("cannot attach " + probe.name() + ": " + probe.kind().name().toLowerCase()
-                        + " probes are not supported by this version of safetap; it attaches tracepoint, interval, profile,"
-                        + " software, hardware, BEGIN and END probes");
+                        + " probes are not supported by this version of safetap; it attaches tracepoint, uprobe, uretprobe,"
+                        + " interval, profile, software, hardware, BEGIN and END probes");
             }
         }
         // -p selects a process, every thread of it: the session opens system call events on each of its threads
@@ -106,14 +116,35 @@ final class AttachPlan {
     }
 
     /**
+     * Where probe {@code probe}'s uprobe goes in its binary: the function's file offset, looked up again now (the
+     * binary may have changed since the script was compiled).
+     */
+    private static long uprobeOffset(ProbeDecl probe, KernelProbeCatalog binaries) {
+        String path = probe.attach().target();
+        String function = probe.attach().function();
+        if (binaries == null) {
+            throw AttachException.attach("cannot attach " + probe.name() + ": no binaries were given to find " + function + " in");
+        }
+        long offset = binaries.uprobeOffset(path, function).orElseThrow(() -> AttachException.attach("cannot attach "
+                + probe.name() + ": " + path + " has no function " + function + " now (it was rebuilt or replaced since the"
+                + " script was compiled); recompile the script on this machine"));
+        return offset + probe.attach().offset();
+    }
+
+    /**
      * What the samples of probe {@code i} carry: its record (tracepoints), the call chain when it takes a stack, and
      * the user registers and stack when it takes a user stack walked with DWARF ({@link CallGraph}).
      */
     private SampleContent samples(int i) {
         boolean stacks = takesStacks(i);
         SampleContent content;
-        if (verified.program().probes().get(i).kind() == ProbeKind.TRACEPOINT) {
+        ProbeKind kind = verified.program().probes().get(i).kind();
+        if (kind == ProbeKind.TRACEPOINT) {
             content = stacks ? SampleContent.of(SampleField.RAW, SampleField.CALLCHAIN) : SampleContent.RAW;
+        } else if (kind == ProbeKind.UPROBE || kind == ProbeKind.URETPROBE) {
+            SampleContent registers = (stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of())
+                    .withUserRegisters(UprobeRegisters.MASK);
+            return walksDwarf(i) ? registers.withUserStack(settings.callGraph().userStackBytes()) : registers;
         } else {
             content = stacks ? SampleContent.of(SampleField.CALLCHAIN) : SampleContent.of();
         }
@@ -175,6 +206,9 @@ final class AttachPlan {
                                 pushdown.commandScoped() && !copiedForStacks ? cpid : -1, anyOrder));
                     }
                 }
+                case UPROBE, URETPROBE -> requests.add(new TraceRequest(new EventSource.Uprobe(probe.attach().target(),
+                        uprobeOffsets.get(i), probe.kind() == ProbeKind.URETPROBE), samples(i), i, null,
+                        pushdown(i).commandScoped() ? cpid : -1, anyOrder));
                 case PROFILE -> requests.add(new TraceRequest(new EventSource.Software("cpu-clock", probe.period()),
                         samples(i), i, null, -1, anyOrder));
                 case HARDWARE -> requests.add(new TraceRequest(new EventSource.Hardware(probe.attach().target(),

@@ -3,7 +3,9 @@ package dev.safetap.session;
 import dev.safetap.bytecode.EventLayout;
 import dev.safetap.bytecode.LayoutSlot;
 import dev.safetap.bytecode.ProbeDecl;
+import dev.safetap.bytecode.RecordFormat;
 import dev.safetap.bytecode.Program;
+import dev.safetap.bytecode.UprobeRegisters;
 import dev.safetap.kernel.TracepointCatalog;
 import dev.safetap.kernel.TracepointFormat;
 import java.util.ArrayList;
@@ -23,6 +25,15 @@ final class LayoutCheck {
     static void check(Program program, TracepointCatalog catalog) {
         for (ProbeDecl probe : program.probes()) {
             if (!probe.kind().hasRecord()) {
+                continue;
+            }
+            RecordFormat registers = UprobeRegisters.format(probe.kind());
+            if (registers != null) {
+                List<String> diffs = differences(program.layouts().get(probe.layout()), EventLayout.of(registers));
+                if (!diffs.isEmpty()) {
+                    throw AttachException.attach("refusing to attach " + probe.name() + ": its layout is not that of a uprobe's"
+                            + " sampled registers:\n  " + String.join("\n  ", diffs) + "\nrecompile the script with this safetap");
+                }
                 continue;
             }
             String name = probe.attach().tracepointName();

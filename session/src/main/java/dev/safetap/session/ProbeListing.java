@@ -8,8 +8,8 @@ import java.io.PrintStream;
 
 /**
  * {@code safetap -l [PATTERN]}: the probes there are, as bpftrace -l prints them: the hardware and software events
- * ({@code software:page-faults:}, the count left to the script), then the tracepoints. Profile and interval probes
- * take any rate and are not listed.
+ * ({@code software:page-faults:}, the count left to the script), then the tracepoints; with a pattern
+ * {@code uprobe:BINARY:GLOB}, the binary's functions. Profile and interval probes take any rate and are not listed.
  */
 public final class ProbeListing {
     private ProbeListing() {
@@ -17,7 +17,30 @@ public final class ProbeListing {
 
     /** Prints the probes of {@code catalog} whose name matches the glob {@code pattern}; with {@code fields}, their fields. */
     public static void print(KernelProbeCatalog catalog, String pattern, boolean fields, PrintStream out) {
+        String[] parts = pattern.split(":", -1);
+        if (parts.length == 3 && (parts[0].equals("uprobe") || parts[0].equals("uretprobe") || parts[0].equals("u")
+                || parts[0].equals("ur"))) {
+            printFunctions(catalog, parts[0].startsWith("ur") ? "uretprobe" : "uprobe", parts[1], parts[2], out);
+            return;
+        }
         print(catalog.tracepointCatalog(), pattern, fields, out);
+    }
+
+    /** {@code -l 'uprobe:BINARY:GLOB'}: the functions of the binary a uprobe may attach to, as bpftrace lists them. */
+    private static void printFunctions(KernelProbeCatalog catalog, String type, String binary, String pattern,
+            PrintStream out) {
+        String path = catalog.binary(binary).orElse(null);
+        if (path == null) {
+            return;
+        }
+        String glob = oneStarPerRun(pattern.isEmpty() ? "*" : pattern);
+        StringBuilder sb = new StringBuilder();
+        for (String function : catalog.functions(path)) {
+            if (matches(glob, function)) {
+                sb.append(type).append(':').append(path).append(':').append(function).append('\n');
+            }
+        }
+        out.print(sb);
     }
 
     private static void print(TracepointCatalog catalog, String pattern, boolean fields, PrintStream out) {

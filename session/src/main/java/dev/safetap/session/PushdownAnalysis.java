@@ -159,16 +159,17 @@ public final class PushdownAnalysis {
     }
 
     /**
-     * Analyses tracepoint, software or hardware probe {@code probeIndex} of a verified program; {@code cpid} is the
-     * value the VM gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}; of a
-     * software or hardware probe, which has no record and no tracefs filter, only {@link Pushdown#commandScoped} is
-     * of use. Only a verified program is analysed: the walk relies on its jumps landing on instructions, its layout
+     * Analyses tracepoint, software, hardware or uprobe probe {@code probeIndex} of a verified program; {@code cpid}
+     * is the value the VM gives the {@code cpid} builtin in this run. Other probe kinds get {@link Pushdown#NONE}; of
+     * a software, hardware or uprobe probe, which has no tracefs filter, only {@link Pushdown#commandScoped} is of
+     * use. Only a verified program is analysed: the walk relies on its jumps landing on instructions, its layout
      * slots existing and its registers being typed.
      */
     public static Pushdown of(VerifiedProgram verified, int probeIndex, long cpid) {
         Program program = verified.program();
         ProbeDecl probe = program.probes().get(probeIndex);
-        if (probe.kind() != ProbeKind.TRACEPOINT && probe.kind() != ProbeKind.SOFTWARE && probe.kind() != ProbeKind.HARDWARE) {
+        if (probe.kind() != ProbeKind.TRACEPOINT && probe.kind() != ProbeKind.SOFTWARE && probe.kind() != ProbeKind.HARDWARE
+                && probe.kind() != ProbeKind.UPROBE && probe.kind() != ProbeKind.URETPROBE) {
             return Pushdown.NONE;
         }
         return new PushdownAnalysis(program, probe, cpid).analyse();

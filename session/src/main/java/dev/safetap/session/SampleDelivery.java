@@ -5,6 +5,7 @@ import dev.safetap.bytecode.ProbeKind;
 import dev.safetap.bytecode.Program;
 import dev.safetap.kernel.CommTable;
 import dev.safetap.kernel.Sample;
+import dev.safetap.kernel.SampleField;
 import dev.safetap.kernel.TraceSession;
 import dev.safetap.vm.EventContext;
 import dev.safetap.vm.Tier;
@@ -47,7 +48,8 @@ final class SampleDelivery {
             ProbeDecl probe = program.probes().get(i);
             leavesOutSelf[i] = !settings.includeSelf() && (probe.kind() == ProbeKind.TRACEPOINT
                     && TraceSession.systemCall(probe.attach().tracepointName()) || probe.kind() == ProbeKind.PROFILE
-                    || probe.kind() == ProbeKind.SOFTWARE || probe.kind() == ProbeKind.HARDWARE);
+                    || probe.kind() == ProbeKind.SOFTWARE || probe.kind() == ProbeKind.HARDWARE
+                    || probe.kind() == ProbeKind.UPROBE || probe.kind() == ProbeKind.URETPROBE);
         }
         this.cpuSlots = Arrays.stream(cpus).max().orElse(0) + 1;
         this.takers = new int[probes][];
@@ -103,8 +105,14 @@ final class SampleDelivery {
      */
     static void fill(EventContext ctx, Sample sample, CommTable.Reader comms) {
         ctx.record = sample.buffer();
-        ctx.offset = sample.rawOffset();
-        ctx.length = sample.rawLength();
+        if (sample.has(SampleField.RAW)) {
+            ctx.offset = sample.rawOffset();
+            ctx.length = sample.rawLength();
+        } else {
+            // a uprobe's record is its sampled registers (UprobeRegisters); other samples without RAW read none
+            ctx.offset = sample.userRegsOffset();
+            ctx.length = 8 * sample.userRegsCount();
+        }
         ctx.pid = sample.pid();
         ctx.tid = sample.tid();
         ctx.cpu = sample.cpu();
@@ -112,7 +120,7 @@ final class SampleDelivery {
         ctx.commLength = comms.comm(sample.tid(), sample.cpu(), sample.timeNanos(), ctx.comm);
         ctx.callchainOffset = sample.callchainOffset();
         ctx.callchainLength = sample.callchainLength();
-        ctx.userState = sample.userRegsMask() != 0;
+        ctx.userState = sample.userRegsMask() != 0 && sample.has(SampleField.STACK_USER);
         ctx.userRegsMask = sample.userRegsMask();
         ctx.userRegsOffset = sample.userRegsOffset();
         ctx.userRegsCount = sample.userRegsCount();

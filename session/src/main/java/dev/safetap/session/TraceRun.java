@@ -144,7 +144,7 @@ public final class TraceRun implements EventSink {
                 command = HeldCommand.start(settings.command());
             }
             int cpid = command == null ? 0 : command.pid();
-            AttachPlan plan = new AttachPlan(verified, settings, cpid);
+            AttachPlan plan = new AttachPlan(verified, settings, cpid, catalog);
             SessionOptions options = new SessionOptions(ringPages, settings.pid(), settings.kernelFilters(), settings.recordCopy(),
                     namesUserAddresses(verified));
             if (!plan.countable().isEmpty()) {

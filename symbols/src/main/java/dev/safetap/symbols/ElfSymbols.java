@@ -2,7 +2,9 @@ package dev.safetap.symbols;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The functions of one ELF symbol table ({@code .symtab} or {@code .dynsym}: STT_FUNC and STT_GNU_IFUNC symbols
@@ -15,7 +17,7 @@ import java.util.Optional;
  * at or below it only: nested functions are not searched for (glibc's .dynsym has no overlapping symbols).
  *
  * <p>Names are kept as the table's string bytes and decoded at lookup, so a table costs its string table plus
- * 20 bytes a function. At most {@link #MAX_SYMBOLS} functions are kept. Instances are immutable.
+ * 32 bytes a function. At most {@link #MAX_SYMBOLS} functions are kept. Instances are immutable.
  */
 public final class ElfSymbols {
     /** The most functions kept of one table (80 MiB of addresses and name offsets). */
@@ -23,20 +25,27 @@ public final class ElfSymbols {
     /** The longest name decoded, in bytes; longer names are cut there. */
     static final int MAX_NAME = 1 << 16;
 
-    private static final ElfSymbols EMPTY = new ElfSymbols(new long[0], new long[0], new int[0], new byte[0], "");
+    private static final ElfSymbols EMPTY = new ElfSymbols(new long[0], new long[0], new int[0], new byte[0], "",
+            new long[0], new int[0]);
 
     private final long[] starts;
     private final long[] ends;
     private final int[] nameOffsets;
     private final byte[] strings;
     private final String source;
+    /** Every function as the table lists it, aliases included: its value and its name's offset. */
+    private final long[] allValues;
+    private final int[] allNames;
 
-    private ElfSymbols(long[] starts, long[] ends, int[] nameOffsets, byte[] strings, String source) {
+    private ElfSymbols(long[] starts, long[] ends, int[] nameOffsets, byte[] strings, String source, long[] allValues,
+            int[] allNames) {
         this.starts = starts;
         this.ends = ends;
         this.nameOffsets = nameOffsets;
         this.strings = strings;
         this.source = source;
+        this.allValues = allValues;
+        this.allNames = allNames;
     }
 
     /** A table without symbols. */
@@ -56,6 +65,18 @@ public final class ElfSymbols {
         return Optional.of(new Symbol(name(nameOffsets[i]), address - starts[i], source));
     }
 
+    /**
+     * Every function of the table by name, aliases included ({@code getppid} and {@code __getppid} alike), with its
+     * ELF virtual address; of several functions of one name (static functions of several files), the first listed.
+     */
+    public Map<String, Long> functionsByName() {
+        Map<String, Long> byName = new TreeMap<>();
+        for (int i = 0; i < allValues.length; i++) {
+            byName.putIfAbsent(name(allNames[i]), allValues[i]);
+        }
+        return byName;
+    }
+
     /** The number of distinct addresses where a function starts. */
     public int size() {
         return starts.length;
@@ -63,7 +84,7 @@ public final class ElfSymbols {
 
     /** Roughly how many bytes of heap this table holds. */
     public long retainedBytes() {
-        return strings.length + 20L * starts.length;
+        return strings.length + 20L * starts.length + 12L * allValues.length;
     }
 
     private String name(int offset) {
@@ -136,7 +157,7 @@ public final class ElfSymbols {
         /** The sorted table, its symbols labelled with {@code source}. */
         ElfSymbols build(String source) {
             if (count == 0) {
-                return new ElfSymbols(new long[0], new long[0], new int[0], new byte[0], source);
+                return new ElfSymbols(new long[0], new long[0], new int[0], new byte[0], source, new long[0], new int[0]);
             }
             int[] order = AddressOrder.ascending(values, count);
             int distinct = 0;
@@ -173,7 +194,8 @@ public final class ElfSymbols {
             for (int e = 0; e < distinct; e++) {
                 ends[e] = end(starts[e], groupSizes[e], groupSectionEnds[e], e + 1 < distinct ? starts[e + 1] : 0);
             }
-            return new ElfSymbols(starts, ends, names, strings, source);
+            return new ElfSymbols(starts, ends, names, strings, source, Arrays.copyOf(values, count),
+                    Arrays.copyOf(nameOffsets, count));
         }
 
         /** Where a symbol at {@code start} ends (exclusive); {@code next} and {@code sectionEnd} are 0 when unknown. */

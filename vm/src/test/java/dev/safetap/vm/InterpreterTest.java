@@ -255,7 +255,9 @@ class InterpreterTest {
         vm.fire(probe, ctx);
         assertEquals(Map.of(List.of("PID"), 10L, List.of("TID"), 11L, List.of("NSECS"), 5_000L, List.of("ELAPSED"), 4_000L,
                 List.of("CPU"), 1L, List.of("CPID"), 77L), asMap(vm.state().entries(ints)));
-        assertEquals(Map.of(List.of("COMM"), "bash", List.of("PROBE"), "tracepoint:sched:sched_switch"), asMap(vm.state().entries(strs)));
+        assertEquals(Map.of(List.of("COMM"), "bash", List.of("PROBE"), "tracepoint:sched:sched_switch", List.of("PROBEPROV"),
+                "tracepoint", List.of("PROBEMOD"), "sched", List.of("PROBEFUNC"), "", List.of("PROBENAME"), "sched_switch"),
+                asMap(vm.state().entries(strs)), "DTrace's four parts come from the attach point");
     }
 
     @Test

@@ -133,20 +133,21 @@ class AttachErrorTest {
     @Test
     void aProbeKindThatCannotBeAttachedIsRefusedBeforeAnythingIsAttached() throws Exception {
         Path dir = Files.createTempDirectory("safetap-kind-");
-        Path file = dir.resolve("uprobe.stb");
+        Path file = dir.resolve("usdt.stb");
         try {
             Files.write(file, ProgramCodec.encode(Assembler.assemble("""
-                    .probe 0 UPROBE uprobe:/bin/sh:main attach "/bin/sh" "main" 0 layout -1 period 0 action 0
+                    .probe 0 USDT usdt:/bin/sh:main attach "/bin/sh" "main" 0 layout -1 period 0 action 0
                     .probe 1 BEGIN BEGIN layout -1 period 0 action 0
                     .action 0 registers 0
                       EXIT
                       RET
                     """)));
-            assertEquals(0, trace("verify", file.toString()).code(), "the verifier accepts a well-formed uprobe");
+            assertEquals(0, trace("verify", file.toString()).code(), "the verifier accepts a well-formed usdt probe");
             Result r = trace(file.toString());
             assertEquals(3, r.code(), r.out() + r.err());
-            assertEquals("safetap: cannot attach uprobe:/bin/sh:main: uprobe probes are not supported by this version of safetap; "
-                    + "it attaches tracepoint, interval, profile, software, hardware, BEGIN and END probes\n", r.err());
+            assertEquals("safetap: cannot attach usdt:/bin/sh:main: usdt probes are not supported by this version of safetap; "
+                    + "it attaches tracepoint, uprobe, uretprobe, interval, profile, software, hardware, BEGIN and END probes\n",
+                    r.err());
             assertTrue(!r.out().contains("Attaching"), "nothing may be attached: " + r.out());
         } finally {
             Files.deleteIfExists(file);
